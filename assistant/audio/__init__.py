@@ -1,0 +1,1 @@
+"""Audio input: files, resampling and (later) live sources."""

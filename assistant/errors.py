@@ -1,0 +1,13 @@
+"""Errors raised by the runtime; all derive from :class:`AssistantError`."""
+
+
+class AssistantError(Exception):
+    """Base class of every error the runtime raises on purpose."""
+
+
+class AudioError(AssistantError):
+    """Audio could not be read or is unusable (corrupt, empty, wrong shape)."""
+
+
+class ModelError(AssistantError):
+    """The acoustic model file is missing, unreadable or does not match the runtime."""

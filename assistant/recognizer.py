@@ -1,0 +1,342 @@
+"""The acoustic model on onnxruntime: loading, metadata checks, provider choice, transcription.
+
+The ONNX file describes itself in ``metadata_props`` (see ``export/``): the runtime rebuilds the
+feature front end from it and refuses a file whose vocabulary, sample rate or format it does not
+share, naming the value that differs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from onnxruntime.capi import onnxruntime_pybind11_state as _ort_state
+
+from assistant.decoding.greedy import greedy_decode
+from assistant.errors import AudioError, ModelError
+from assistant.features import SAMPLE_RATE, FeatureConfig, log_mel
+from assistant.vocabulary import BLANK_ID, TOKENS
+
+_LOGGER = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).parent / "models"
+"""Where the bundled models live inside the package."""
+MODEL_TYPE = "bilstm_ctc"
+FORMAT_VERSION = 1
+REQUIRED_METADATA = (
+    "model_type",
+    "format_version",
+    "sample_rate",
+    "feature_config",
+    "vocabulary",
+    "blank_id",
+    "subsampling_factor",
+    "model_config",
+    "versions",
+)
+INPUT_NAMES = ("features", "lengths")
+OUTPUT_NAMES = ("log_probs", "out_lengths")
+CPU_PROVIDER = "CPUExecutionProvider"
+CUDA_PROVIDER = "CUDAExecutionProvider"
+
+PROVIDER_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+
+# onnxruntime's own exceptions derive from Exception only, so they are listed by name.
+_ORT_ERRORS: tuple[type[BaseException], ...] = (
+    RuntimeError,
+    ValueError,
+    OSError,
+    *(
+        getattr(_ort_state, name)
+        for name in (
+            "Fail",
+            "InvalidArgument",
+            "InvalidProtobuf",
+            "InvalidGraph",
+            "NoSuchFile",
+            "NoModel",
+            "NotImplemented",
+            "RuntimeException",
+        )
+        if hasattr(_ort_state, name)
+    ),
+)
+
+
+def default_model_path() -> Path:
+    """Path of the bundled float model, ``assistant/models/bilstm_ctc.onnx``."""
+    return MODEL_DIR / "bilstm_ctc.onnx"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What an exported model says about itself, checked against this runtime."""
+
+    path: Path
+    """The ONNX file."""
+    model_type: str
+    """Architecture name; this runtime runs ``bilstm_ctc``."""
+    format_version: int
+    """Version of the input/output/metadata contract."""
+    sample_rate: int
+    """Audio sample rate in Hz the model was trained on."""
+    feature_config: FeatureConfig
+    """Log-mel front end the model expects."""
+    vocabulary: tuple[str, ...]
+    """Output tokens, index = class id."""
+    blank_id: int
+    """CTC blank class id."""
+    subsampling_factor: int
+    """Feature frames per output frame."""
+    model_config: Mapping[str, object]
+    """Architecture hyper-parameters, as the trainer recorded them."""
+    versions: Mapping[str, object]
+    """Library versions and training step the export came from."""
+    model_card: str | None = None
+    """Free-text description of data and accuracy, when present."""
+
+    @property
+    def output_frame_s(self) -> float:
+        """Seconds of audio per output frame."""
+        return self.subsampling_factor / self.feature_config.frames_per_second
+
+
+def _json_value(path: Path, metadata: Mapping[str, str], key: str) -> object:
+    try:
+        return json.loads(metadata[key])
+    except json.JSONDecodeError as e:
+        raise ModelError(f"{path}: metadata {key!r} is not valid JSON ({e})") from e
+
+
+def _int_value(path: Path, metadata: Mapping[str, str], key: str) -> int:
+    try:
+        return int(metadata[key])
+    except ValueError as e:
+        raise ModelError(f"{path}: metadata {key!r} is {metadata[key]!r}, not an integer") from e
+
+
+def _json_object(path: Path, metadata: Mapping[str, str], key: str) -> dict[str, object]:
+    value = _json_value(path, metadata, key)
+    if not isinstance(value, dict):
+        raise ModelError(f"{path}: metadata {key!r} is {type(value).__name__}, not a JSON object")
+    return value
+
+
+def _check_vocabulary(path: Path, vocabulary: object) -> tuple[str, ...]:
+    if not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary):
+        raise ModelError(f"{path}: metadata 'vocabulary' is not a JSON list of strings")
+    if tuple(vocabulary) == TOKENS:
+        return TOKENS
+    if len(vocabulary) != len(TOKENS):
+        raise ModelError(
+            f"{path}: the model has {len(vocabulary)} tokens, this runtime has {len(TOKENS)}"
+        )
+    index = next(i for i, (a, b) in enumerate(zip(vocabulary, TOKENS, strict=True)) if a != b)
+    raise ModelError(
+        f"{path}: vocabulary differs at index {index}: model has {vocabulary[index]!r}, "
+        f"this runtime has {TOKENS[index]!r}"
+    )
+
+
+def parse_model_info(path: str | Path, metadata: Mapping[str, str]) -> ModelInfo:
+    """Check and parse a model's ``metadata_props``; raises :class:`ModelError` on a mismatch."""
+    path = Path(path)
+    missing = [key for key in REQUIRED_METADATA if key not in metadata]
+    if missing:
+        raise ModelError(
+            f"{path}: metadata lacks {', '.join(missing)}; export the model with this project's "
+            "exporter"
+        )
+    model_type = metadata["model_type"]
+    if model_type != MODEL_TYPE:
+        raise ModelError(f"{path}: model_type is {model_type!r}, this runtime runs {MODEL_TYPE!r}")
+    format_version = _int_value(path, metadata, "format_version")
+    if format_version != FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: format_version is {format_version}, this runtime reads {FORMAT_VERSION}"
+        )
+    sample_rate = _int_value(path, metadata, "sample_rate")
+    if sample_rate != SAMPLE_RATE:
+        raise ModelError(
+            f"{path}: sample_rate is {sample_rate} Hz, this runtime uses {SAMPLE_RATE} Hz"
+        )
+    try:
+        feature_config = FeatureConfig.from_dict(_json_object(path, metadata, "feature_config"))
+    except (TypeError, ValueError) as e:
+        raise ModelError(f"{path}: metadata 'feature_config' is unusable ({e})") from e
+    if feature_config.sample_rate != sample_rate:
+        raise ModelError(
+            f"{path}: feature_config sample_rate is {feature_config.sample_rate} Hz, "
+            f"metadata sample_rate is {sample_rate} Hz"
+        )
+    vocabulary = _check_vocabulary(path, _json_value(path, metadata, "vocabulary"))
+    blank_id = _int_value(path, metadata, "blank_id")
+    if blank_id != BLANK_ID:
+        raise ModelError(f"{path}: blank_id is {blank_id}, this runtime uses {BLANK_ID}")
+    subsampling_factor = _int_value(path, metadata, "subsampling_factor")
+    if subsampling_factor < 1:
+        raise ModelError(f"{path}: subsampling_factor is {subsampling_factor}, expected >= 1")
+    return ModelInfo(
+        path=path,
+        model_type=model_type,
+        format_version=format_version,
+        sample_rate=sample_rate,
+        feature_config=feature_config,
+        vocabulary=vocabulary,
+        blank_id=blank_id,
+        subsampling_factor=subsampling_factor,
+        model_config=_json_object(path, metadata, "model_config"),
+        versions=_json_object(path, metadata, "versions"),
+        model_card=metadata.get("model_card"),
+    )
+
+
+def choose_providers(requested: str, available: Sequence[str]) -> tuple[list[str], str]:
+    """Execution providers for a ``requested`` choice ("auto", "cpu", "cuda"), and why."""
+    has_cuda = CUDA_PROVIDER in available
+    if requested == "cpu":
+        return [CPU_PROVIDER], "CPU requested"
+    if requested == "cuda":
+        if has_cuda:
+            return [CUDA_PROVIDER, CPU_PROVIDER], "CUDA requested"
+        return [CPU_PROVIDER], (
+            f"CUDA requested but this onnxruntime offers only {', '.join(available)} "
+            "(install onnxruntime-gpu); falling back to CPU"
+        )
+    if requested == "auto":
+        if has_cuda:
+            return [CUDA_PROVIDER, CPU_PROVIDER], "auto: CUDA is available"
+        return [CPU_PROVIDER], "auto: this onnxruntime has no CUDA provider"
+    raise ValueError(f"provider must be one of {PROVIDER_CHOICES}, got {requested!r}")
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _open_session(path: Path, providers: list[str], threads: int) -> ort.InferenceSession:
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: onnxruntime writes its warnings to stderr
+    try:
+        return ort.InferenceSession(str(path), sess_options=options, providers=providers)
+    except _ORT_ERRORS as e:
+        raise ModelError(f"{path}: not a readable ONNX model ({_one_line(e)})") from e
+
+
+def _check_signature(session: ort.InferenceSession, info: ModelInfo) -> None:
+    inputs = {node.name: node for node in session.get_inputs()}
+    outputs = {node.name: node for node in session.get_outputs()}
+    for kind, names, found in (("input", INPUT_NAMES, inputs), ("output", OUTPUT_NAMES, outputs)):
+        if set(names) - set(found):
+            raise ModelError(
+                f"{info.path}: model {kind}s are {sorted(found)}, expected {list(names)}"
+            )
+    n_mels = inputs["features"].shape[-1]
+    if isinstance(n_mels, int) and n_mels != info.feature_config.n_mels:
+        raise ModelError(
+            f"{info.path}: input 'features' has {n_mels} mel bands, feature_config says "
+            f"{info.feature_config.n_mels}"
+        )
+    vocab_size = outputs["log_probs"].shape[-1]
+    if isinstance(vocab_size, int) and vocab_size != len(info.vocabulary):
+        raise ModelError(
+            f"{info.path}: output 'log_probs' has {vocab_size} classes, the vocabulary has "
+            f"{len(info.vocabulary)}"
+        )
+
+
+def load_model_info(path: str | Path) -> ModelInfo:
+    """Read and check the metadata of the model at ``path`` (opens it on the CPU)."""
+    path = Path(path)
+    session = _open_session(path, [CPU_PROVIDER], threads=1)
+    info = parse_model_info(path, session.get_modelmeta().custom_metadata_map)
+    _check_signature(session, info)
+    return info
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Text recognised in one stretch of audio."""
+
+    text: str
+    """Decoded words, lower case, single spaces."""
+    duration_s: float
+    """Length of the audio in seconds."""
+    decode_ms: float
+    """Wall time of features, inference and decoding, in milliseconds."""
+
+
+class Recognizer:
+    """An exported acoustic model in one onnxruntime session, created once and reused."""
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        provider: str = "auto",
+        intra_op_num_threads: int = 1,
+    ) -> None:
+        """Open the model at ``path`` (default: bundled) on ``provider`` with that many threads."""
+        if intra_op_num_threads < 1:
+            raise ValueError(f"intra_op_num_threads must be >= 1, got {intra_op_num_threads}")
+        self.path = Path(path) if path is not None else default_model_path()
+        providers, reason = choose_providers(provider, ort.get_available_providers())
+        self._session = _open_session(self.path, providers, intra_op_num_threads)
+        self.info = parse_model_info(self.path, self._session.get_modelmeta().custom_metadata_map)
+        _check_signature(self._session, self.info)
+        self.provider: str = self._session.get_providers()[0]
+        """The execution provider the session actually runs on."""
+        if CUDA_PROVIDER in providers and self.provider != CUDA_PROVIDER:
+            reason += "; CUDA failed to initialise, running on CPU"
+        fell_back = provider == "cuda" and self.provider != CUDA_PROVIDER
+        _LOGGER.log(
+            logging.WARNING if fell_back else logging.INFO,
+            "acoustic model %s runs on %s with %d thread(s): %s",
+            self.path,
+            self.provider,
+            intra_op_num_threads,
+            reason,
+        )
+
+    def log_probs(self, audio: np.ndarray) -> np.ndarray:
+        """Log-probabilities (T', V) float32 of mono float audio at the model's sample rate."""
+        samples = np.asarray(audio)
+        if samples.ndim != 1:
+            raise AudioError(f"expected mono audio of shape (samples,), got {samples.shape}")
+        if samples.size == 0:
+            raise AudioError("the audio is empty")
+        if not np.issubdtype(samples.dtype, np.floating):
+            raise AudioError(f"expected float audio in [-1, 1], got dtype {samples.dtype}")
+        if not np.all(np.isfinite(samples)):
+            raise AudioError("the audio holds NaN or infinite samples")
+        features = log_mel(samples.astype(np.float32, copy=False), self.info.feature_config)
+        feeds = {
+            "features": features[None],
+            "lengths": np.array([features.shape[0]], dtype=np.int64),
+        }
+        try:
+            log_probs, out_lengths = self._session.run(list(OUTPUT_NAMES), feeds)
+        except _ORT_ERRORS as e:
+            raise ModelError(f"{self.path}: inference failed ({_one_line(e)})") from e
+        frames = min(max(int(out_lengths[0]), 0), log_probs.shape[1])
+        return np.ascontiguousarray(log_probs[0, :frames], dtype=np.float32)
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        """Recognise mono float audio at the model's sample rate (see :attr:`info`)."""
+        start = time.perf_counter()
+        text = greedy_decode(self.log_probs(audio), self.info.blank_id, self.info.vocabulary)
+        decode_ms = (time.perf_counter() - start) * 1000.0
+        return Transcript(
+            text=text, duration_s=len(audio) / self.info.sample_rate, decode_ms=decode_ms
+        )

@@ -1,0 +1,1 @@
+"""Export of trained models to ONNX, verification against PyTorch, int8 quantisation."""

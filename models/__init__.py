@@ -1,0 +1,1 @@
+"""Training side: acoustic model, data, training and evaluation (needs the `train` extra)."""

@@ -1,0 +1,138 @@
+"""Augmentation that imitates real microphones and rooms, plus SpecAugment.
+
+Waveform effects run in numpy inside data-loader workers; SpecAugment runs on the feature batch
+with torchaudio's masking. All are cheap enough for a 2-core machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torchaudio
+
+from assistant.features import SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Probabilities and ranges of each effect."""
+
+    speed_prob: float = 0.5
+    """Chance of speed perturbation (tempo and pitch together)."""
+    speed_range: tuple[float, float] = (0.9, 1.1)
+    """Speed factors drawn uniformly."""
+    reverb_prob: float = 0.3
+    """Chance of convolving with a synthetic room impulse response."""
+    rt60_range: tuple[float, float] = (0.15, 0.7)
+    """Reverberation time in seconds."""
+    noise_prob: float = 0.5
+    """Chance of additive noise."""
+    snr_range: tuple[float, float] = (5.0, 30.0)
+    """Signal-to-noise ratio in dB."""
+    bandlimit_prob: float = 0.2
+    """Chance of a telephone/cheap-microphone band limit (low-pass 3.4-7 kHz, high-pass)."""
+    gain_range_db: tuple[float, float] = (-20.0, 6.0)
+    """Gain in dB; the result is clipped to [-1, 1] like a real ADC."""
+    freq_masks: int = 2
+    """SpecAugment frequency masks per utterance."""
+    freq_mask_width: int = 15
+    """Widest frequency mask, in mel bands."""
+    time_masks: int = 2
+    """SpecAugment time masks per utterance."""
+    time_mask_width: int = 40
+    """Widest time mask, in frames."""
+
+
+def _fast_size(n: int) -> int:
+    return 1 << (n - 1).bit_length()
+
+
+def _coloured_noise(n: int, rng: np.random.Generator) -> np.ndarray:
+    """White, pink or brown noise, or mains hum, of unit RMS."""
+    kind = rng.integers(4)
+    if kind == 3:
+        t = np.arange(n) / SAMPLE_RATE
+        base = rng.choice((50.0, 60.0))
+        noise = sum(np.sin(2 * np.pi * base * k * t + rng.uniform(0, 6.3)) / k for k in (1, 2, 3))
+        noise = noise + 0.3 * rng.standard_normal(n)
+    else:
+        size = _fast_size(n)
+        spectrum = np.fft.rfft(rng.standard_normal(size))
+        freqs = np.maximum(np.fft.rfftfreq(size), 1.0 / size)
+        spectrum = spectrum / freqs ** (0.5 * kind)  # 0 white, 1 pink, 2 brown
+        noise = np.fft.irfft(spectrum, size)[:n]
+    noise = np.asarray(noise, dtype=np.float64)
+    return (noise / (np.sqrt(np.mean(noise**2)) + 1e-9)).astype(np.float32)
+
+
+def _room_impulse(rng: np.random.Generator, rt60: float) -> np.ndarray:
+    """Exponentially decaying noise: a crude but cheap diffuse room response."""
+    n = int(rt60 * SAMPLE_RATE)
+    t = np.arange(n) / SAMPLE_RATE
+    tail = rng.standard_normal(n) * np.exp(-6.9 * t / rt60)  # -60 dB at rt60
+    tail[: int(0.002 * SAMPLE_RATE)] = 0.0
+    impulse = np.concatenate([[1.0], tail * rng.uniform(0.1, 0.4)])
+    return (impulse / np.sqrt(np.sum(impulse**2))).astype(np.float32)
+
+
+def _fft_filter(audio: np.ndarray, response: np.ndarray) -> np.ndarray:
+    size = _fast_size(audio.size + response.size - 1)
+    out = np.fft.irfft(np.fft.rfft(audio, size) * np.fft.rfft(response, size), size)
+    return out[: audio.size].astype(np.float32)
+
+
+def _band_limit(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    size = _fast_size(audio.size)
+    spectrum = np.fft.rfft(audio, size)
+    freqs = np.fft.rfftfreq(size, 1.0 / SAMPLE_RATE)
+    low_pass = rng.uniform(3400.0, 7000.0)
+    high_pass = rng.uniform(50.0, 300.0)
+    gain = 1.0 / (1.0 + (freqs / low_pass) ** 8) / (1.0 + (high_pass / np.maximum(freqs, 1.0)) ** 4)
+    return np.fft.irfft(spectrum * gain, size)[: audio.size].astype(np.float32)
+
+
+def augment_waveform(
+    audio: np.ndarray, rng: np.random.Generator, config: AugmentConfig = AugmentConfig()
+) -> np.ndarray:
+    """A randomly degraded copy of 16 kHz mono float32 ``audio``."""
+    if rng.random() < config.speed_prob:
+        # linear interpolation: for factors near 1 its aliasing is far below the noise added
+        # next, and it costs a twentieth of the sinc resampler
+        speed = rng.uniform(*config.speed_range)
+        positions = np.arange(0.0, audio.size - 1, speed)
+        audio = np.interp(positions, np.arange(audio.size), audio).astype(np.float32)
+    if rng.random() < config.reverb_prob:
+        audio = _fft_filter(audio, _room_impulse(rng, rng.uniform(*config.rt60_range)))
+    if rng.random() < config.bandlimit_prob:
+        audio = _band_limit(audio, rng)
+    if rng.random() < config.noise_prob:
+        signal_rms = float(np.sqrt(np.mean(audio**2))) + 1e-9
+        snr = rng.uniform(*config.snr_range)
+        noise = _coloured_noise(audio.size, rng)
+        audio = audio + noise * signal_rms / 10 ** (snr / 20)
+    peak = float(np.max(np.abs(audio))) + 1e-9
+    gain = 10 ** (rng.uniform(*config.gain_range_db) / 20) * 0.5 / peak
+    return np.clip(audio * gain, -1.0, 1.0).astype(np.float32)
+
+
+class SpecAugment(torch.nn.Module):
+    """Frequency and time masking of a (batch, frames, n_mels) feature batch."""
+
+    def __init__(self, config: AugmentConfig = AugmentConfig()) -> None:
+        super().__init__()
+        self.config = config
+        self.freq_mask = torchaudio.transforms.FrequencyMasking(
+            config.freq_mask_width, iid_masks=True
+        )
+        self.time_mask = torchaudio.transforms.TimeMasking(config.time_mask_width, iid_masks=True)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        """Masked copy of ``features``; masked values are 0 (the normalised mean)."""
+        x = features.transpose(1, 2).unsqueeze(1)  # (batch, 1, n_mels, frames)
+        for _ in range(self.config.freq_masks):
+            x = self.freq_mask(x)
+        for _ in range(self.config.time_masks):
+            x = self.time_mask(x)
+        return x.squeeze(1).transpose(1, 2)

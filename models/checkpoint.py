@@ -1,0 +1,71 @@
+"""Checkpoints that describe themselves: model and feature config, vocabulary, step, metrics."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from assistant.features import FeatureConfig
+from assistant.vocabulary import TOKENS
+from models.errors import TrainingError
+from models.model import AcousticModel, ModelConfig
+
+FORMAT_VERSION = 1
+
+
+def save_checkpoint(
+    path: Path, model: AcousticModel, feature_config: FeatureConfig, step: int, **extra: Any
+) -> None:
+    """Write a checkpoint atomically; ``extra`` may hold optimizer state, metrics, config."""
+    state = {
+        "format_version": FORMAT_VERSION,
+        "model_config": model.config.to_dict(),
+        "feature_config": feature_config.to_dict(),
+        "vocabulary": list(TOKENS),
+        "step": step,
+        "model": model.state_dict(),
+        **extra,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path) -> dict[str, Any]:
+    """The raw checkpoint dict, checked for format and vocabulary."""
+    try:
+        state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError) as e:
+        raise TrainingError(f"cannot read checkpoint {path}: {e}") from e
+    if state.get("format_version") != FORMAT_VERSION:
+        raise TrainingError(
+            f"{path}: checkpoint format {state.get('format_version')} is not {FORMAT_VERSION}"
+        )
+    if state["vocabulary"] != list(TOKENS):
+        raise TrainingError(f"{path}: vocabulary {state['vocabulary']} differs from {TOKENS}")
+    return state
+
+
+def model_from_checkpoint(path: Path) -> tuple[AcousticModel, FeatureConfig, dict[str, Any]]:
+    """Rebuild the model (eval mode) and its feature config from a checkpoint."""
+    state = load_checkpoint(path)
+    model = AcousticModel(ModelConfig(**state["model_config"]))
+    model.load_state_dict(state["model"])
+    model.eval()
+    return model, FeatureConfig.from_dict(state["feature_config"]), state
+
+
+def average_checkpoints(paths: list[Path]) -> dict[str, torch.Tensor]:
+    """Element-wise mean of the model weights of ``paths`` (same architecture)."""
+    if not paths:
+        raise TrainingError("no checkpoints to average")
+    total: dict[str, torch.Tensor] = {}
+    for path in paths:
+        weights = load_checkpoint(path)["model"]
+        for name, value in weights.items():
+            total[name] = total.get(name, 0) + value.double()
+    return {name: (value / len(paths)).float() for name, value in total.items()}

@@ -1,0 +1,1 @@
+"""Speech data: text sources, TTS synthesis, manifests and datasets."""

@@ -1,0 +1,187 @@
+"""Torch dataset and batching: features computed on the fly, real and synthetic speech mixed.
+
+Batches are built from a pool of utterances sorted by length (little padding), hold a set share
+of real speech, and are capped by total audio seconds rather than by count.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from assistant.audio.files import load_audio
+from assistant.errors import AudioError
+from assistant.features import FeatureConfig, log_mel
+from assistant.vocabulary import encode
+from models.augment import AugmentConfig, augment_waveform
+from models.data.manifests import Utterance, read_manifest_rows, write_manifest
+
+_LOGGER = logging.getLogger(__name__)
+
+Item = tuple[np.ndarray, list[int]]
+
+
+def load_tts_corpus(folder: Path, split: str) -> list[Utterance]:
+    """Utterances of a synthesised corpus (see models.data.synthesize) of one split."""
+    rows = read_manifest_rows(folder / "manifest.tsv")
+    return [
+        Utterance(
+            folder / r["path"],
+            r["transcript"],
+            r["speaker"],
+            f"tts_{r['split']}",
+            float(r["duration"]),
+            {"engine": r["engine"], "split": r["split"]},
+        )
+        for r in rows
+        if r["split"] == split
+    ]
+
+
+def with_durations(utterances: list[Utterance], cache: Path) -> list[Utterance]:
+    """``utterances`` with durations filled in, read once and cached in ``cache`` (TSV)."""
+    known: dict[str, float] = {}
+    if cache.is_file():
+        known = {r["path"]: float(r["duration"]) for r in read_manifest_rows(cache)}
+    filled = []
+    for u in utterances:
+        duration = u.duration or known.get(str(u.path))
+        if not duration:
+            try:
+                duration = sf.info(str(u.path)).duration
+            except RuntimeError as e:
+                _LOGGER.warning("skipping unreadable %s: %s", u.path, e)
+                continue
+            known[str(u.path)] = duration
+        filled.append(Utterance(u.path, u.transcript, u.speaker, u.corpus, duration, u.extras))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    write_manifest(
+        cache,
+        ({"path": p, "transcript": "", "duration": f"{d:.3f}"} for p, d in known.items()),
+        ["path", "transcript", "duration"],
+    )
+    return filled
+
+
+class SpeechDataset(torch.utils.data.Dataset[Item]):
+    """Features and token ids of utterances, optionally augmented."""
+
+    def __init__(
+        self,
+        utterances: Sequence[Utterance],
+        feature_config: FeatureConfig = FeatureConfig(),
+        augment: AugmentConfig | None = None,
+    ) -> None:
+        self.utterances = list(utterances)
+        self.feature_config = feature_config
+        self.augment = augment
+        self._rng = np.random.default_rng()
+
+    def __len__(self) -> int:
+        return len(self.utterances)
+
+    def __getitem__(self, index: int) -> Item:
+        utterance = self.utterances[index]
+        try:
+            audio = load_audio(utterance.path, self.feature_config.sample_rate)
+        except AudioError as e:
+            _LOGGER.warning("%s; using silence instead", e)
+            audio = np.zeros(self.feature_config.sample_rate // 2, np.float32)
+        if self.augment is not None:
+            audio = augment_waveform(audio, self._rng, self.augment)
+        return log_mel(audio, self.feature_config), encode(utterance.transcript)
+
+
+def seed_worker(worker_id: int) -> None:
+    """Give each data-loader worker its own augmentation random stream."""
+    info = torch.utils.data.get_worker_info()
+    if info is not None:
+        info.dataset._rng = np.random.default_rng(torch.initial_seed() % 2**32)  # type: ignore[attr-defined]
+
+
+def collate(items: list[Item]) -> dict[str, torch.Tensor]:
+    """Pad a list of items into a batch: features, lengths, targets, target_lengths."""
+    lengths = torch.tensor([f.shape[0] for f, _ in items], dtype=torch.int64)
+    features = torch.zeros(len(items), int(lengths.max()), items[0][0].shape[1])
+    for i, (f, _) in enumerate(items):
+        features[i, : f.shape[0]] = torch.from_numpy(f)
+    targets = torch.tensor([t for _, ts in items for t in ts], dtype=torch.int64)
+    target_lengths = torch.tensor([len(ts) for _, ts in items], dtype=torch.int64)
+    return {
+        "features": features,
+        "lengths": lengths,
+        "targets": targets,
+        "target_lengths": target_lengths,
+    }
+
+
+class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
+    """Endless batches mixing two index ranges: synthetic [0, n_synth) and real after it.
+
+    Each round draws ``pool_batches`` batches' worth of utterances with ``real_share`` of real
+    speech, sorts them by duration, cuts batches of at most ``max_batch_seconds`` (padded
+    length times count) and yields them in random order, except while ``sorted_batches_left``
+    is positive: those rounds go shortest first (SortaGrad, Amodei et al. 2015).
+    """
+
+    def __init__(
+        self,
+        durations: Sequence[float],
+        n_synthetic: int,
+        real_share: float,
+        max_batch_seconds: float,
+        seed: int,
+        pool_batches: int = 50,
+        max_utterance_seconds: float = 12.0,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
+        self.durations = list(durations)
+        keep = [i for i, d in enumerate(self.durations) if 0.1 < d <= max_utterance_seconds]
+        self.synthetic = [i for i in keep if i < n_synthetic]
+        self.real = [i for i in keep if i >= n_synthetic]
+        self.real_share = real_share if self.real else 0.0
+        if not self.synthetic and self.real_share < 1.0:
+            self.real_share = 1.0
+        self.max_batch_seconds = max_batch_seconds
+        self.pool_batches = pool_batches
+        self.rng = random.Random(seed)
+        self.rank, self.world_size = rank, world_size
+        self.sorted_batches_left = 0
+        """Batches still to yield shortest first (SortaGrad); set before iterating."""
+
+    def _round(self) -> list[list[int]]:
+        mean = float(np.mean([self.durations[i] for i in self.synthetic + self.real]))
+        pool_size = int(self.pool_batches * self.max_batch_seconds / mean)
+        n_real = round(pool_size * self.real_share)
+        pool = [self.rng.choice(self.real) for _ in range(n_real)]
+        pool += [self.rng.choice(self.synthetic) for _ in range(pool_size - n_real)]
+        pool.sort(key=lambda i: self.durations[i])
+        batches: list[list[int]] = []
+        batch: list[int] = []
+        longest = 0.0
+        for i in pool:
+            longest = max(longest, self.durations[i])
+            if batch and longest * (len(batch) + 1) > self.max_batch_seconds:
+                batches.append(batch)
+                batch, longest = [], self.durations[i]
+            batch.append(i)
+        if batch:
+            batches.append(batch)
+        if self.sorted_batches_left > 0:
+            self.sorted_batches_left -= len(batches)
+        else:
+            self.rng.shuffle(batches)
+        # every process of a distributed run draws the same rounds and takes its own share
+        usable = len(batches) - len(batches) % self.world_size
+        return batches[self.rank : usable : self.world_size]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        while True:
+            yield from self._round()

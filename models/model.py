@@ -1,0 +1,150 @@
+"""The acoustic model: convolutional front end, recurrent layers, CTC output over characters.
+
+``forward`` returns log-probabilities and their lengths; the CTC loss lives in training code.
+Padded batches are packed before each recurrent layer, so a bidirectional layer never reads
+padding (an unpacked backward pass starts in the padding and gives worse output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from assistant.vocabulary import TOKENS
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Sizes and choices of the acoustic model."""
+
+    n_mels: int = 80
+    """Input features per frame."""
+    vocab_size: int = len(TOKENS)
+    """Output classes, CTC blank included."""
+    conv_channels: int = 256
+    """Channels of the two strided convolutions of the front end."""
+    conv_kernel: int = 5
+    """Kernel width of the front-end convolutions, in frames."""
+    rnn_type: str = "lstm"
+    """'lstm' or 'gru'."""
+    hidden_size: int = 256
+    """Units per direction of each recurrent layer."""
+    num_layers: int = 3
+    """Recurrent layers."""
+    bidirectional: bool = True
+    """Read the utterance in both directions (needs the whole utterance)."""
+    dropout: float = 0.15
+    """Dropout between layers during training."""
+
+    @property
+    def subsampling_factor(self) -> int:
+        """Input frames per output frame (two stride-2 convolutions)."""
+        return 4
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict, for checkpoints and ONNX metadata."""
+        return asdict(self)
+
+
+PRESETS: dict[str, ModelConfig] = {
+    "tiny": ModelConfig(conv_channels=32, hidden_size=32, num_layers=1, dropout=0.0),
+    "small": ModelConfig(conv_channels=192, hidden_size=192, num_layers=3),
+    "base": ModelConfig(),
+    "large": ModelConfig(conv_channels=320, hidden_size=320, num_layers=4),
+}
+
+
+def output_lengths(lengths: torch.Tensor) -> torch.Tensor:
+    """Output frames for input ``lengths`` after two stride-2 convolutions with 'same' padding."""
+    for _ in range(2):
+        lengths = torch.div(lengths - 1, 2, rounding_mode="floor") + 1
+    return lengths
+
+
+def _mask_time(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Zero ``x`` (batch, channels, time) past each item's length."""
+    positions = torch.arange(x.shape[-1], device=x.device)[None, :]
+    return x * (positions < lengths[:, None]).unsqueeze(1).to(x.dtype)
+
+
+class AcousticModel(nn.Module):
+    """BiLSTM-CTC (or GRU, or unidirectional) over log-mel features."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        if config.rnn_type not in ("lstm", "gru"):
+            raise ValueError(f"rnn_type must be 'lstm' or 'gru', got {config.rnn_type!r}")
+        self.config = config
+        pad = config.conv_kernel // 2
+        self.conv1 = nn.Conv1d(config.n_mels, config.conv_channels, config.conv_kernel, 2, pad)
+        self.conv2 = nn.Conv1d(
+            config.conv_channels, config.conv_channels, config.conv_kernel, 2, pad
+        )
+        rnn_class = nn.LSTM if config.rnn_type == "lstm" else nn.GRU
+        directions = 2 if config.bidirectional else 1
+        self.rnns = nn.ModuleList()
+        self.norms = nn.ModuleList()
+        in_size = config.conv_channels
+        for _ in range(config.num_layers):
+            self.rnns.append(
+                rnn_class(
+                    in_size,
+                    config.hidden_size,
+                    batch_first=True,
+                    bidirectional=config.bidirectional,
+                )
+            )
+            in_size = config.hidden_size * directions
+            # normalisation between recurrent layers, not inside them
+            self.norms.append(nn.LayerNorm(in_size))
+        self.dropout = nn.Dropout(config.dropout)
+        self.output = nn.Linear(in_size, config.vocab_size)
+        self._init_forget_gate_bias()
+
+    def _init_forget_gate_bias(self) -> None:
+        # A forget-gate bias of 1 lets gradients flow through time early in training
+        # (Jozefowicz et al., 2015). PyTorch orders LSTM gates input, forget, cell, output.
+        if self.config.rnn_type != "lstm":
+            return
+        hidden = self.config.hidden_size
+        for rnn in self.rnns:
+            for name, param in rnn.named_parameters():
+                if name.startswith("bias_ih"):
+                    with torch.no_grad():
+                        param[hidden : 2 * hidden].fill_(1.0)
+
+    def forward(
+        self, features: torch.Tensor, lengths: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Log-probs (batch, frames_out, vocab) and their lengths, for features
+        (batch, frames, n_mels) float32 with valid ``lengths`` (batch,) int64."""
+        x = features.transpose(1, 2)
+        x = nn.functional.gelu(self.conv1(x))
+        mid_lengths = torch.div(lengths - 1, 2, rounding_mode="floor") + 1
+        x = _mask_time(x, mid_lengths)
+        x = nn.functional.gelu(self.conv2(x))
+        out_lengths = output_lengths(lengths)
+        x = x.transpose(1, 2)
+        for rnn, norm in zip(self.rnns, self.norms, strict=True):
+            packed = pack_padded_sequence(
+                x, out_lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            y, _ = rnn(packed)
+            x, _ = pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
+            x = self.dropout(norm(x))
+        return self.output(x).log_softmax(dim=-1), out_lengths
+
+
+def build_model(*, preset: str = "base", **overrides: object) -> AcousticModel:
+    """A new model of a named preset ('tiny', 'small', 'base', 'large'), fields overridable."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
+    return AcousticModel(replace(PRESETS[preset], **overrides))  # type: ignore[arg-type]
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Trainable parameters of ``model``."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

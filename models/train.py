@@ -1,0 +1,357 @@
+"""Train the acoustic model with CTC on synthetic plus real speech.
+
+    python -m models.train --out runs/base --preset base --steps 12000
+
+Resumes from ``OUT/last.pt`` when it exists. Logs to ``OUT/train.log``, appends metrics to
+``OUT/metrics.jsonl`` and redraws ``OUT/curves.png`` at every evaluation. Runs unchanged under
+``torchrun`` (DistributedDataParallel, gloo on CPU, NCCL on GPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from assistant.features import FeatureConfig
+from models.augment import AugmentConfig, SpecAugment
+from models.checkpoint import average_checkpoints, load_checkpoint, save_checkpoint
+from models.data.dataset import (
+    MixedBatchSampler,
+    SpeechDataset,
+    collate,
+    load_tts_corpus,
+    seed_worker,
+    with_durations,
+)
+from models.data.real_speech import load_real_speech
+from models.evaluate import dev_sets, evaluate_set, format_table
+from models.model import build_model, count_parameters
+
+_LOGGER = logging.getLogger("models.train")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a training run depends on."""
+
+    out: str = "runs/base"
+    """Folder of checkpoints, logs and plots."""
+    preset: str = "base"
+    """Model size preset (models.model.PRESETS)."""
+    rnn_type: str = "lstm"
+    """'lstm' or 'gru'."""
+    bidirectional: bool = True
+    """Bidirectional recurrent layers."""
+    tts_dir: str = "data/tts"
+    """Synthesised corpus (models.data.synthesize); '' for none."""
+    real_share: float = 0.5
+    """Share of real recorded speech in each batch."""
+    steps: int = 12000
+    """Optimizer steps in all."""
+    max_batch_seconds: float = 60.0
+    """Padded audio seconds per batch."""
+    lr: float = 1.5e-3
+    """Peak learning rate of AdamW."""
+    weight_decay: float = 1e-2
+    """AdamW weight decay."""
+    warmup_steps: int = 600
+    """Linear warm-up steps, then cosine decay to 5 % of the peak."""
+    clip_norm: float = 5.0
+    """Gradient-norm clipping threshold (recurrent nets explode without it)."""
+    sortagrad_steps: int = 300
+    """First steps drawn shortest first."""
+    eval_every: int = 1000
+    """Steps between dev evaluations (and numbered checkpoints)."""
+    eval_limit: int = 150
+    """Utterances per dev set during training."""
+    checkpoint_every: int = 250
+    """Steps between saves of last.pt."""
+    average_last: int = 4
+    """Numbered checkpoints averaged into averaged.pt at the end."""
+    workers: int = 1
+    """Data-loader processes."""
+    threads: int = 2
+    """Torch CPU threads of each training process."""
+    seed: int = 1
+    """Seed of batching and initialisation."""
+    augment: bool = True
+    """Waveform augmentation and SpecAugment."""
+
+
+def lr_factor(step: int, config: TrainConfig) -> float:
+    """Learning-rate multiplier: linear warm-up, then cosine decay to 0.05."""
+    if step < config.warmup_steps:
+        return (step + 1) / config.warmup_steps
+    progress = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
+    return 0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def _setup_distributed() -> tuple[int, int, torch.device]:
+    """Rank, world size and device; initialises the process group under torchrun."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if torch.cuda.is_available():
+        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        device = torch.device("cuda", local_rank)
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device("cpu")
+    if world_size > 1:
+        backend = "nccl" if device.type == "cuda" else "gloo"
+        torch.distributed.init_process_group(backend)
+    return rank, world_size, device
+
+
+def _plot(metrics_path: Path, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(line) for line in metrics_path.read_text().splitlines() if line.strip()]
+    train = [r for r in rows if r["kind"] == "train"]
+    dev = [r for r in rows if r["kind"] == "dev"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    ax1.plot([r["step"] for r in train], [r["loss"] for r in train])
+    ax1.set(xlabel="step", ylabel="CTC loss", title="training loss", yscale="log")
+    for name in sorted({k for r in dev for k in r["cer"]}):
+        points = [(r["step"], 100 * r["cer"][name]) for r in dev if name in r["cer"]]
+        ax2.plot(*zip(*points, strict=True), marker="o", label=name)
+    ax2.set(xlabel="step", ylabel="greedy CER %", title="dev CER per set", ylim=(0, 100))
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+
+
+def train(config: TrainConfig) -> Path:
+    """Run (or resume) training; returns the path of the averaged final checkpoint."""
+    rank, world_size, device = _setup_distributed()
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    feature_config = FeatureConfig()
+
+    synthetic = load_tts_corpus(Path(config.tts_dir), "train") if config.tts_dir else []
+    real = with_durations(load_real_speech("train"), Path("data/durations_real.tsv"))
+    utterances = synthetic + real
+    _LOGGER.info(
+        "training data: %d synthetic (%.1f h), %d real (%.1f h)",
+        len(synthetic),
+        sum(u.duration for u in synthetic) / 3600,
+        len(real),
+        sum(u.duration for u in real) / 3600,
+    )
+    augment = AugmentConfig() if config.augment else None
+    dataset = SpeechDataset(utterances, feature_config, augment)
+    sampler = MixedBatchSampler(
+        [u.duration for u in utterances],
+        len(synthetic),
+        config.real_share,
+        config.max_batch_seconds,
+        config.seed,
+        rank=rank,
+        world_size=world_size,
+    )
+
+    model = build_model(
+        preset=config.preset, rnn_type=config.rnn_type, bidirectional=config.bidirectional
+    ).to(device)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=config.lr, weight_decay=config.weight_decay
+    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, config))
+    step = 0
+    last = out / "last.pt"
+    if last.exists():
+        state = load_checkpoint(last)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step = state["step"]
+        sampler.rng.setstate(state["sampler_rng"])
+        _LOGGER.info("resumed from %s at step %d", last, step)
+    else:
+        sampler.sorted_batches_left = config.sortagrad_steps
+    _LOGGER.info(
+        "model: %s, %d parameters, %d process(es) on %s",
+        model.config,
+        count_parameters(model),
+        world_size,
+        device,
+    )
+    ddp_model: nn.Module = model
+    if world_size > 1:
+        ddp_model = nn.parallel.DistributedDataParallel(model)
+
+    loader = torch.utils.data.DataLoader(
+        dataset,
+        batch_sampler=sampler,
+        collate_fn=collate,
+        num_workers=config.workers,
+        worker_init_fn=seed_worker,
+        persistent_workers=config.workers > 0,
+        prefetch_factor=4 if config.workers > 0 else None,
+    )
+    spec_augment = SpecAugment() if config.augment else None
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    sets = dev_sets(Path(config.tts_dir) if config.tts_dir else None, config.eval_limit)
+    metrics_path = out / "metrics.jsonl"
+    losses: list[float] = []
+    started = time.perf_counter()
+    model.train()
+    for batch in loader:
+        if step >= config.steps:
+            break
+        features = batch["features"].to(device)
+        if spec_augment is not None:
+            features = spec_augment(features)
+        log_probs, out_lengths = ddp_model(features, batch["lengths"].to(device))
+        loss = ctc(
+            log_probs.transpose(0, 1), batch["targets"], out_lengths.cpu(), batch["target_lengths"]
+        )
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        losses.append(loss.item())
+        if rank != 0:
+            continue
+        if step % 50 == 0:
+            elapsed = time.perf_counter() - started
+            mean_loss = sum(losses) / len(losses)
+            _LOGGER.info(
+                "step %d loss %.3f grad %.2f lr %.2e %.2f s/step",
+                step,
+                mean_loss,
+                float(grad_norm),
+                scheduler.get_last_lr()[0],
+                elapsed / len(losses),
+            )
+            with open(metrics_path, "a") as f:
+                f.write(json.dumps({"kind": "train", "step": step, "loss": mean_loss}) + "\n")
+            losses, started = [], time.perf_counter()
+        extra = {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "sampler_rng": sampler.rng.getstate(),
+            "train_config": asdict(config),
+        }
+        if step % config.checkpoint_every == 0 or step == config.steps:
+            save_checkpoint(last, model, feature_config, step, **extra)
+        if step % config.eval_every == 0 or step == config.steps:
+            save_checkpoint(
+                out / f"step_{step:06d}.pt",
+                model,
+                feature_config,
+                step,
+                train_config=asdict(config),
+            )
+            results = [
+                evaluate_set(model, name, utts, feature_config) for name, utts in sets.items()
+            ]
+            model.train()
+            _LOGGER.info("dev at step %d:\n%s", step, format_table(results))
+            with open(metrics_path, "a") as f:
+                f.write(
+                    json.dumps(
+                        {
+                            "kind": "dev",
+                            "step": step,
+                            "cer": {r.name: r.cer for r in results},
+                            "wer": {r.name: r.wer for r in results},
+                        }
+                    )
+                    + "\n"
+                )
+            _plot(metrics_path, out / "curves.png")
+            started = time.perf_counter()
+    averaged = out / "averaged.pt"
+    if rank == 0:
+        numbered = sorted(out.glob("step_*.pt"))[-config.average_last :]
+        weights = average_checkpoints(numbered)
+        model.load_state_dict(weights)
+        save_checkpoint(
+            averaged,
+            model,
+            feature_config,
+            step,
+            train_config=asdict(config),
+            averaged_from=[p.name for p in numbered],
+        )
+        _LOGGER.info("averaged %s into %s", [p.name for p in numbered], averaged)
+    if world_size > 1:
+        torch.distributed.destroy_process_group()
+    return averaged
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; every TrainConfig field is a flag."""
+    parser = argparse.ArgumentParser(description="Train the BiLSTM-CTC acoustic model")
+    defaults = TrainConfig()
+    docs = {
+        "out": "folder of checkpoints, logs and plots",
+        "preset": "model size preset",
+        "rnn_type": "lstm or gru",
+        "bidirectional": "bidirectional recurrent layers",
+        "tts_dir": "synthesised corpus folder ('' for none)",
+        "real_share": "share of real speech per batch",
+        "steps": "optimizer steps",
+        "max_batch_seconds": "padded audio seconds per batch",
+        "lr": "peak learning rate",
+        "weight_decay": "AdamW weight decay",
+        "warmup_steps": "linear warm-up steps",
+        "clip_norm": "gradient clipping norm",
+        "sortagrad_steps": "first steps shortest first",
+        "eval_every": "steps between dev evaluations",
+        "eval_limit": "utterances per dev set",
+        "checkpoint_every": "steps between saves of last.pt",
+        "average_last": "numbered checkpoints to average at the end",
+        "workers": "data-loader processes",
+        "threads": "torch CPU threads",
+        "seed": "random seed",
+        "augment": "use augmentation",
+    }
+    for field in fields(TrainConfig):
+        default = getattr(defaults, field.name)
+        flag = "--" + field.name.replace("_", "-")
+        if isinstance(default, bool):
+            parser.add_argument(
+                flag,
+                type=lambda s: s.lower() in ("1", "true", "yes"),
+                default=default,
+                help=f"{docs[field.name]} (default {default})",
+            )
+        else:
+            parser.add_argument(
+                flag,
+                type=type(default),
+                default=default,
+                help=f"{docs[field.name]} (default {default})",
+            )
+    args = parser.parse_args(argv)
+    config = TrainConfig(**vars(args))
+    Path(config.out).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        handlers=[logging.StreamHandler(), logging.FileHandler(Path(config.out) / "train.log")],
+    )
+    train(config)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""The ``assistant`` command line on tiny models and in-memory WAV files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from assistant.cli import build_parser, main
+from assistant.vocabulary import TOKENS
+
+
+@pytest.fixture
+def says_a(make_model) -> Path:
+    """A model whose every frame says 'a', so every non-empty file reads "a"."""
+    bias = np.zeros(len(TOKENS))
+    bias[TOKENS.index("a")] = 10.0
+    return make_model("says_a.onnx", weights=np.zeros((80, len(TOKENS))), bias=bias)
+
+
+def write_wav(path: Path, seconds: float, rate: int = 16000) -> Path:
+    """A quiet noise WAV of ``seconds`` at ``rate`` Hz."""
+    noise = 0.05 * np.random.default_rng(0).standard_normal(int(seconds * rate))
+    sf.write(str(path), noise, rate, subtype="PCM_16")
+    return path
+
+
+def test_json_lines_for_two_files(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = write_wav(tmp_path / "one.wav", 0.5)
+    second = write_wav(tmp_path / "two.wav", 1.25, rate=44100)
+    status = main(["transcribe", "--model", str(says_a), "--json", str(first), str(second)])
+    out = capsys.readouterr().out
+    records = [json.loads(line) for line in out.splitlines()]
+    assert status == 0
+    assert [set(r) for r in records] == [{"path", "text", "duration_s", "decode_ms"}] * 2
+    assert [r["path"] for r in records] == [str(first), str(second)]
+    assert [r["text"] for r in records] == ["a", "a"]
+    assert [r["duration_s"] for r in records] == [0.5, 1.25]
+    assert all(isinstance(r["decode_ms"], float) and r["decode_ms"] >= 0 for r in records)
+
+
+def test_single_file_prints_the_text_alone(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_wav(tmp_path / "one.wav", 0.3)
+    assert main(["transcribe", "--model", str(says_a), "--threads", "2", str(path)]) == 0
+    assert capsys.readouterr().out == "a\n"
+
+
+def test_several_files_print_path_tab_text(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = [write_wav(tmp_path / f"{i}.wav", 0.2) for i in range(2)]
+    assert main(["transcribe", "--model", str(says_a), *map(str, paths)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{p}\ta" for p in paths]
+
+
+def test_continues_after_a_corrupt_file_and_exits_1(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt garbage")
+    good = write_wav(tmp_path / "good.wav", 0.4)
+    missing = tmp_path / "missing.wav"
+    status = main(
+        ["transcribe", "--model", str(says_a), "--json", str(corrupt), str(good), str(missing)]
+    )
+    captured = capsys.readouterr()
+    assert status == 1
+    assert [json.loads(line)["path"] for line in captured.out.splitlines()] == [str(good)]
+    errors = captured.err.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"assistant: skipping {corrupt}: {corrupt}: not a readable audio")
+    assert errors[1] == f"assistant: skipping {missing}: {missing}: no such audio file"
+
+
+def test_missing_model_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = tmp_path / "absent.onnx"
+    audio = write_wav(tmp_path / "one.wav", 0.2)
+    assert main(["transcribe", "--model", str(model), str(audio)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"assistant: cannot load the model: {model}: no such model file\n"
+
+
+def test_mismatched_model_exits_2(
+    make_model, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = make_model(overrides={"sample_rate": "8000"})
+    audio = write_wav(tmp_path / "one.wav", 0.2)
+    assert main(["transcribe", "--model", str(model), str(audio)]) == 2
+    assert "sample_rate is 8000 Hz" in capsys.readouterr().err
+
+
+def test_no_subcommand_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "transcribe" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transcribe", "--threads", "0", "x.wav"]) == 2
+    assert "must be a positive integer, got 0" in capsys.readouterr().err
+    assert main(["transcribe", "--provider", "tpu", "x.wav"]) == 2
+
+
+def test_every_flag_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    parsers = [parser, *subparsers.choices.values()]
+    flags = {opt: a.help for p in parsers for a in p._actions for opt in a.option_strings}
+    assert {"--model", "--provider", "--threads", "--json", "--verbose"} <= set(flags)
+    assert all(text and len(text.split()) >= 3 for text in flags.values()), flags
+    assert main(["transcribe", "--help"]) == 0
+    assert "PATH<TAB>TEXT" in capsys.readouterr().out
+
+
+def test_python_dash_m_assistant(tmp_path: Path, says_a: Path) -> None:
+    audio = write_wav(tmp_path / "one.wav", 0.2)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "transcribe", "--model", str(says_a), str(audio)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "a\n", "")
