@@ -1,4 +1,7 @@
-"""Command line: ``assistant transcribe FILE ...`` (and, later, ``assistant`` alone for the GUI)."""
+"""Command line: ``assistant transcribe|recognize FILE ...``, ``assistant commands check FILE``.
+
+(And, later, ``assistant`` alone for the GUI.)
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from assistant import __version__
 from assistant.audio.files import load_audio
+from assistant.commands.confusion import confusable_pairs, sample_sentences
+from assistant.commands.errors import GrammarError
+from assistant.commands.grammar import BUILTIN_DIR, CommandSet, grammar_files, parse_grammar
+from assistant.commands.intents import DEFAULT_THRESHOLD, recognize
 from assistant.errors import AssistantError, ModelError
 from assistant.recognizer import PROVIDER_CHOICES, Recognizer, default_model_path
 
@@ -29,6 +38,15 @@ output:
   --json:        one JSON object per line: {"path", "text", "duration_s", "decode_ms"}
 A file that cannot be read is reported on stderr and skipped; the exit status is then 1.
 A model that cannot be loaded exits with status 2.
+"""
+
+_RECOGNIZE_EPILOG = """\
+output: one JSON object per line and file, in the order given:
+  {"path", "intent", "slots", "confidence", "text"}
+intent is null when the command is rejected (silence, not in the grammar, low confidence);
+text is then what was heard. Numbers are ints, durations are ints of seconds.
+A file that cannot be read is reported on stderr and skipped; the exit status is then 1.
+A model or command grammar that cannot be loaded exits with status 2.
 """
 
 
@@ -89,7 +107,101 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print one JSON object per file: path, text, duration_s, decode_ms",
     )
+    _add_recognize_parser(commands)
+    _add_commands_parser(commands)
     return parser
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=f"exported ONNX acoustic model (default: the bundled {default_model_path().name})",
+    )
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDER_CHOICES,
+        default="auto",
+        help="where to run the model: auto uses CUDA when onnxruntime offers it, else the CPU "
+        "(default: auto)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="onnxruntime intra-op threads (default: 1)",
+    )
+
+
+def _probability(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def _add_recognize_parser(commands: argparse._SubParsersAction) -> None:
+    recognize = commands.add_parser(
+        "recognize",
+        help="print the voice command (intent and slots) spoken in audio files",
+        description="Recognise voice commands in audio files with the command grammar.",
+        epilog=_RECOGNIZE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    recognize.add_argument(
+        "files", nargs="+", metavar="FILE", type=Path, help="audio files to recognise"
+    )
+    recognize.add_argument(
+        "--commands",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="FILE_OR_DIR",
+        help="command grammar YAML file or folder; repeat to combine (default: the built-in "
+        "commands plus the user's commands folder)",
+    )
+    recognize.add_argument(
+        "--threshold",
+        type=_probability,
+        default=DEFAULT_THRESHOLD,
+        metavar="P",
+        help=f"reject commands whose confidence is below P (default: {DEFAULT_THRESHOLD})",
+    )
+    _add_model_arguments(recognize)
+
+
+def _add_commands_parser(commands: argparse._SubParsersAction) -> None:
+    group = commands.add_parser(
+        "commands",
+        help="work with command grammar files",
+        description="Validate command grammar files.",
+    )
+    actions = group.add_subparsers(dest="commands_action", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="validate a grammar file and list sentences likely to be confused",
+        description="Validate a command grammar (with the built-in lists it may use) and list "
+        "pairs of sentences of different intents that are a few letters apart. Errors print "
+        "as FILE:LINE: MESSAGE with exit status 1.",
+    )
+    check.add_argument("file", type=Path, metavar="FILE", help="YAML grammar file or folder")
+    check.add_argument(
+        "--max-distance",
+        type=_positive_int,
+        default=2,
+        metavar="N",
+        help="report sentence pairs at most N letter edits apart (default: 2)",
+    )
+    check.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=10,
+        metavar="N",
+        help="random sentences drawn per template to compare (default: 10)",
+    )
 
 
 def _transcribe(args: argparse.Namespace) -> int:
@@ -126,6 +238,73 @@ def _transcribe(args: argparse.Namespace) -> int:
     return status
 
 
+def _recognize(args: argparse.Namespace) -> int:
+    try:
+        commands = CommandSet(args.commands) if args.commands else CommandSet.default()
+    except GrammarError as e:
+        print(f"assistant: cannot load the commands: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        recognizer = Recognizer(
+            args.model, provider=args.provider, intra_op_num_threads=args.threads
+        )
+    except ModelError as e:
+        print(f"assistant: cannot load the model: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            audio = load_audio(path, recognizer.info.sample_rate)
+            result = recognize(recognizer.log_probs(audio), commands, args.threshold)
+        except AssistantError as e:
+            _LOGGER.debug("failed on %s", path, exc_info=True)
+            print(f"assistant: skipping {path}: {e}", file=sys.stderr)
+            status = EXIT_FILE_FAILED
+            continue
+        record = {"path": str(path), **result.to_dict()}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return status
+
+
+def _check_commands(args: argparse.Namespace) -> int:
+    try:
+        # The built-in lists are visible to a user file, as when the app loads it.
+        builtin = [("builtin", p) for p in grammar_files([BUILTIN_DIR])]
+        own = grammar_files([args.file])
+        sources = [(str(p), p.read_text(encoding="utf-8")) for _, p in builtin]
+        mine = [(str(p), p.read_text(encoding="utf-8")) for p in own]
+        lists_only = [(name, _lists_only(text)) for name, text in sources]
+        grammar = parse_grammar(lists_only + mine)
+        commands = CommandSet(grammar=grammar)
+    except GrammarError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_FILE_FAILED
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"{args.file}: cannot read: {e}", file=sys.stderr)
+        return EXIT_FILE_FAILED
+    templates = grammar.templates
+    print(
+        f"{args.file}: OK: {len(grammar.intents)} intents, {len(templates)} templates, "
+        f"{commands.graph.num_states} automaton states"
+    )
+    sentences = sample_sentences(grammar, per_template=args.samples)
+    pairs = confusable_pairs(sentences, max_distance=args.max_distance)
+    for pair in pairs:
+        print(
+            f"confusable ({pair.distance} edits): {pair.first[0]}: {pair.first[1]!r} ~ "
+            f"{pair.second[0]}: {pair.second[1]!r}"
+        )
+    if not pairs:
+        print(f"no sentences of different intents within {args.max_distance} edits")
+    return EXIT_OK
+
+
+def _lists_only(text: str) -> str:
+    """The ``lists`` section of a YAML text (intents of built-in files are not checked)."""
+    data = yaml.safe_load(text) or {}
+    return yaml.safe_dump({"lists": data["lists"]}) if data.get("lists") else ""
+
+
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logging.basicConfig(
@@ -144,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "transcribe":
             return _transcribe(args)
+        if args.command == "recognize":
+            return _recognize(args)
+        if args.command == "commands":
+            return _check_commands(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     # No subcommand: this is where the GUI will start once assistant.gui exists.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     """The raw checkpoint dict, checked for format and vocabulary."""
     try:
         state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError) as e:
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as e:
         raise TrainingError(f"cannot read checkpoint {path}: {e}") from e
     if state.get("format_version") != FORMAT_VERSION:
         raise TrainingError(

@@ -20,7 +20,8 @@ from assistant.decoding.greedy import greedy_decode
 from assistant.features import FeatureConfig
 from models.data.dataset import SpeechDataset, collate, load_tts_corpus
 from models.data.manifests import Utterance
-from models.data.real_speech import load_corpus
+from models.data.real_speech import CORPORA, load_corpus
+from models.errors import DataError
 from models.model import AcousticModel
 
 _LOGGER = logging.getLogger(__name__)
@@ -91,15 +92,17 @@ def evaluate_set(
     return score(name, [u.transcript for u in utterances], hypotheses)
 
 
-def dev_sets(tts_dir: Path | None, limit: int | None = None) -> dict[str, list[Utterance]]:
+def dev_sets(
+    tts_dir: Path | None, limit: int | None = None, corpora: tuple[str, ...] = CORPORA
+) -> dict[str, list[Utterance]]:
     """The measurement sets that are present: held-out TTS voices and real speech."""
     sets: dict[str, list[Utterance]] = {}
     if tts_dir is not None and (tts_dir / "manifest.tsv").is_file():
         sets["tts_held_out"] = load_tts_corpus(tts_dir, "test")
-    for corpus in ("an4", "speechocean762", "fsdd", "gsc_subsets", "picovoice_wwb"):
+    for corpus in corpora:
         try:
             sets[f"{corpus}_test"] = load_corpus(corpus, "test")
-        except Exception as e:
+        except DataError as e:  # a missing corpus is reported, not fatal
             _LOGGER.warning("skipping %s: %s", corpus, e)
     if limit is not None:
         # a fixed, spread-out subset so numbers are comparable across a run

@@ -121,7 +121,10 @@ class AcousticModel(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Log-probs (batch, frames_out, vocab) and their lengths, for features
         (batch, frames, n_mels) float32 with valid ``lengths`` (batch,) int64."""
-        x = features.transpose(1, 2)
+        # zero the padding first: conv1 reaches past each item's end, and padding holding
+        # anything but zeros would change the item's last frames (and, through a backward
+        # layer, all of them)
+        x = _mask_time(features.transpose(1, 2), lengths)
         x = nn.functional.gelu(self.conv1(x))
         mid_lengths = torch.div(lengths - 1, 2, rounding_mode="floor") + 1
         x = _mask_time(x, mid_lengths)

@@ -32,7 +32,7 @@ from models.data.dataset import (
     seed_worker,
     with_durations,
 )
-from models.data.real_speech import load_real_speech
+from models.data.real_speech import CORPORA, load_real_speech
 from models.evaluate import dev_sets, evaluate_set, format_table
 from models.model import build_model, count_parameters
 
@@ -53,6 +53,8 @@ class TrainConfig:
     """Bidirectional recurrent layers."""
     tts_dir: str = "data/tts"
     """Synthesised corpus (models.data.synthesize); '' for none."""
+    real_corpora: str = ",".join(CORPORA)
+    """Comma-separated real-speech corpora to train and measure on ('' for none)."""
     real_share: float = 0.5
     """Share of real recorded speech in each batch."""
     steps: int = 12000
@@ -143,7 +145,8 @@ def train(config: TrainConfig) -> Path:
     feature_config = FeatureConfig()
 
     synthetic = load_tts_corpus(Path(config.tts_dir), "train") if config.tts_dir else []
-    real = with_durations(load_real_speech("train"), Path("data/durations_real.tsv"))
+    corpora = tuple(c for c in config.real_corpora.split(",") if c)
+    real = with_durations(load_real_speech("train", corpora), out / "durations_real.tsv")
     utterances = synthetic + real
     _LOGGER.info(
         "training data: %d synthetic (%.1f h), %d real (%.1f h)",
@@ -153,7 +156,7 @@ def train(config: TrainConfig) -> Path:
         sum(u.duration for u in real) / 3600,
     )
     augment = AugmentConfig() if config.augment else None
-    dataset = SpeechDataset(utterances, feature_config, augment)
+    dataset = SpeechDataset(utterances, feature_config, augment, cache_audio=True)
     sampler = MixedBatchSampler(
         [u.duration for u in utterances],
         len(synthetic),
@@ -205,7 +208,7 @@ def train(config: TrainConfig) -> Path:
     )
     spec_augment = SpecAugment() if config.augment else None
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    sets = dev_sets(Path(config.tts_dir) if config.tts_dir else None, config.eval_limit)
+    sets = dev_sets(Path(config.tts_dir) if config.tts_dir else None, config.eval_limit, corpora)
     metrics_path = out / "metrics.jsonl"
     losses: list[float] = []
     started = time.perf_counter()
@@ -229,7 +232,7 @@ def train(config: TrainConfig) -> Path:
         losses.append(loss.item())
         if rank != 0:
             continue
-        if step % 50 == 0:
+        if step % 50 == 0 or step == config.steps:  # the last, partial window too
             elapsed = time.perf_counter() - started
             mean_loss = sum(losses) / len(losses)
             _LOGGER.info(
@@ -307,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         "rnn_type": "lstm or gru",
         "bidirectional": "bidirectional recurrent layers",
         "tts_dir": "synthesised corpus folder ('' for none)",
+        "real_corpora": "comma-separated real corpora ('' for none)",
         "real_share": "share of real speech per batch",
         "steps": "optimizer steps",
         "max_batch_seconds": "padded audio seconds per batch",

@@ -77,25 +77,37 @@ class SpeechDataset(torch.utils.data.Dataset[Item]):
         utterances: Sequence[Utterance],
         feature_config: FeatureConfig = FeatureConfig(),
         augment: AugmentConfig | None = None,
+        cache_audio: bool = False,
     ) -> None:
         self.utterances = list(utterances)
         self.feature_config = feature_config
         self.augment = augment
         self._rng = np.random.default_rng()
+        # Decoded audio kept as int16 (about 115 MB per hour): decoding Opus costs more
+        # than the augmentation and features together. Each worker process has its own.
+        self._cache: dict[int, np.ndarray] | None = {} if cache_audio else None
 
-    def __len__(self) -> int:
-        return len(self.utterances)
-
-    def __getitem__(self, index: int) -> Item:
+    def _audio(self, index: int) -> np.ndarray:
+        if self._cache is not None and index in self._cache:
+            return self._cache[index].astype(np.float32) / 32767.0
         utterance = self.utterances[index]
         try:
             audio = load_audio(utterance.path, self.feature_config.sample_rate)
         except AudioError as e:
             _LOGGER.warning("%s; using silence instead", e)
             audio = np.zeros(self.feature_config.sample_rate // 2, np.float32)
+        if self._cache is not None:
+            self._cache[index] = (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
+        return audio
+
+    def __len__(self) -> int:
+        return len(self.utterances)
+
+    def __getitem__(self, index: int) -> Item:
+        audio = self._audio(index)
         if self.augment is not None:
             audio = augment_waveform(audio, self._rng, self.augment)
-        return log_mel(audio, self.feature_config), encode(utterance.transcript)
+        return log_mel(audio, self.feature_config), encode(self.utterances[index].transcript)
 
 
 def seed_worker(worker_id: int) -> None:

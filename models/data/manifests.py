@@ -43,7 +43,8 @@ def read_manifest_rows(path: Path) -> list[dict[str, str]]:
 
 def write_manifest(path: Path, rows: Iterable[dict[str, str]], columns: list[str]) -> None:
     """Write rows atomically (to a temporary file, then renamed)."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    # one temporary name per process: every rank of a torchrun job writes the same caches
+    tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, columns, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
         writer.writeheader()

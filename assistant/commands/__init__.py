@@ -1,0 +1,1 @@
+"""Voice commands: YAML grammars, their compiled automaton and intent recognition."""

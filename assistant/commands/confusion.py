@@ -1,0 +1,89 @@
+"""Finding sentences of different intents that sound alike: few character edits apart.
+
+Used by ``assistant commands check``: large grammars are sampled, not expanded.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from assistant.commands.expression import Alternative, Expression, Sequence, SlotKind, Word
+from assistant.commands.grammar import Grammar
+
+FREE_TEXT_PLACEHOLDER = "something"
+"""What a sampled free-text slot says."""
+
+
+@dataclass(frozen=True)
+class ConfusablePair:
+    """Two sentences of different intents a few character edits apart."""
+
+    distance: int
+    """Character edit distance."""
+    first: tuple[str, str]
+    """(intent, sentence)."""
+    second: tuple[str, str]
+    """(intent, sentence)."""
+
+
+def _sample(expression: Expression, grammar: Grammar, rng: random.Random) -> list[str]:
+    if isinstance(expression, Word):
+        return [expression.text]
+    if isinstance(expression, Sequence):
+        return [w for item in expression.items for w in _sample(item, grammar, rng)]
+    if isinstance(expression, Alternative):
+        return _sample(rng.choice(expression.options), grammar, rng)
+    if expression.kind is SlotKind.TEXT:
+        return [FREE_TEXT_PLACEHOLDER]
+    body = grammar.slot_body(expression)
+    return _sample(body, grammar, rng) if body is not None else []
+
+
+def sample_sentences(
+    grammar: Grammar, per_template: int = 30, seed: int = 0
+) -> list[tuple[str, str]]:
+    """Up to ``per_template`` distinct random (intent, sentence) expansions of each template."""
+    rng = random.Random(seed)
+    found: dict[tuple[str, str], None] = {}
+    for template in grammar.templates:
+        mine: set[str] = set()
+        for _ in range(per_template * 3):
+            mine.add(" ".join(_sample(template.expression, grammar, rng)))
+            if len(mine) >= per_template:
+                break
+        found.update(((template.intent, text), None) for text in sorted(mine))
+    return list(found)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def confusable_pairs(
+    sentences: list[tuple[str, str]], max_distance: int = 2, limit: int = 50
+) -> list[ConfusablePair]:
+    """Pairs of different intents at most ``max_distance`` edits apart, closest first."""
+    pairs = []
+    for i, (intent, text) in enumerate(sentences):
+        for other_intent, other in sentences[i + 1 :]:
+            if other_intent == intent:
+                continue
+            distance = edit_distance(text, other, max_distance)
+            if distance <= max_distance:
+                pairs.append(ConfusablePair(distance, (intent, text), (other_intent, other)))
+    pairs.sort(key=lambda p: (p.distance, p.first, p.second))
+    return pairs[:limit]

@@ -1,0 +1,347 @@
+"""Command grammars from YAML files in the style of hassil, and the reloadable CommandSet.
+
+A file holds ``intents`` (name -> list of sentence templates) and ``lists`` (name ->
+``{values: [...]}``, a value being a word string or ``{in: spoken words, out: value}``). Every
+error names the file and the line of the offending node.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from assistant.commands.errors import GrammarError, TemplateError
+from assistant.commands.expression import (
+    Alternative,
+    Expression,
+    Sequence,
+    Slot,
+    SlotKind,
+    Word,
+    parse_template,
+    words_of,
+)
+from assistant.commands.graph import DEFAULT_MAX_STATES, CharGraph, compile_graph
+from assistant.commands.numbers import duration_expression, number_expression
+
+_LOGGER = logging.getLogger(__name__)
+
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+"""The built-in command files shipped with the package."""
+APP_NAME = "assistant"
+
+
+def user_commands_dir() -> Path:
+    """The user's command folder: ``user_config_dir("assistant")/commands``."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME)) / "commands"
+
+
+@dataclass(frozen=True)
+class ListValue:
+    """One entry of a slot list."""
+
+    spoken: tuple[str, ...]
+    """The words said, e.g. ``("web", "browser")``."""
+    value: str
+    """What the slot receives, e.g. ``"firefox"``."""
+
+
+@dataclass(frozen=True)
+class SlotList:
+    """A named list of values a ``{slot}`` can take."""
+
+    name: str
+    """The list's name in the YAML file."""
+    values: tuple[ListValue, ...]
+    """Its entries, in file order."""
+    file: str
+    """The file that defined it."""
+    line: int
+    """The 1-based line of its definition."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """One sentence template of an intent, parsed."""
+
+    intent: str
+    """The intent the sentence expresses."""
+    text: str
+    """The template as written."""
+    expression: Expression
+    """Its expression tree."""
+    file: str
+    """The file it comes from."""
+    line: int
+    """Its 1-based line in that file."""
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Intents with their templates and the lists their slots use."""
+
+    intents: Mapping[str, tuple[Template, ...]]
+    """Intent name -> templates, in file order."""
+    lists: Mapping[str, SlotList]
+    """List name -> list."""
+    _list_expressions: dict[str, Expression] = field(default_factory=dict, compare=False)
+
+    @property
+    def templates(self) -> list[Template]:
+        """All templates, intents in order."""
+        return [t for templates in self.intents.values() for t in templates]
+
+    def slot_body(self, slot: Slot) -> Expression | None:
+        """The expression a slot's words follow; None for free text."""
+        if slot.kind is SlotKind.NUMBER:
+            return number_expression(slot.low, slot.high)
+        if slot.kind is SlotKind.DURATION:
+            return duration_expression()
+        if slot.kind is SlotKind.TEXT:
+            return None
+        name = str(slot.list_name)
+        if name not in self._list_expressions:
+            options = tuple(
+                Sequence(tuple(Word(w) for w in v.spoken)) for v in self.lists[name].values
+            )
+            self._list_expressions[name] = Alternative(options)
+        return self._list_expressions[name]
+
+    def list_value(self, slot: Slot, words: tuple[str, ...]) -> str:
+        """The ``out`` value of the list entry spoken as ``words``; raises KeyError."""
+        for entry in self.lists[str(slot.list_name)].values:
+            if entry.spoken == words:
+                return entry.value
+        raise KeyError(f"{' '.join(words)!r} is not in list {slot.list_name!r}")
+
+
+# --- YAML with line numbers -------------------------------------------------------------------
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise GrammarError(file, line, f"YAML syntax error: {e.problem or e}") from e
+    except yaml.YAMLError as e:
+        raise GrammarError(file, None, f"YAML error: {e}") from e
+
+
+def _mapping(node: yaml.Node, file: str, what: str) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise GrammarError(file, _line(node), f"{what} must be a mapping")
+    pairs = []
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            raise GrammarError(file, _line(key), f"keys of {what} must be plain names")
+        pairs.append((key, value))
+    return pairs
+
+
+def _scalar(node: yaml.Node, file: str, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        raise GrammarError(file, _line(node), f"{what} must be a non-empty string")
+    return str(node.value)
+
+
+def _parse_list(name: str, node: yaml.Node, file: str) -> SlotList:
+    if isinstance(node, yaml.MappingNode):
+        pairs = {key.value: value for key, value in _mapping(node, file, f"list {name!r}")}
+        unknown = sorted(set(pairs) - {"values"})
+        if unknown:
+            raise GrammarError(file, _line(node), f"list {name!r}: unknown key {unknown[0]!r}")
+        if "values" not in pairs:
+            raise GrammarError(file, _line(node), f"list {name!r} has no 'values'")
+        node = pairs["values"]
+    if not isinstance(node, yaml.SequenceNode):
+        raise GrammarError(file, _line(node), f"list {name!r}: values must be a YAML list")
+    if not node.value:
+        raise GrammarError(file, _line(node), f"list {name!r} is empty")
+    values = []
+    for item in node.value:
+        if isinstance(item, yaml.MappingNode):
+            pairs = {key.value: value for key, value in _mapping(item, file, "a list value")}
+            if set(pairs) != {"in", "out"}:
+                raise GrammarError(
+                    file,
+                    _line(item),
+                    f"list {name!r}: a value mapping needs exactly 'in' and 'out'",
+                )
+            spoken_text = _scalar(pairs["in"], file, "'in'")
+            value = _scalar(pairs["out"], file, "'out'")
+        else:
+            spoken_text = value = _scalar(item, file, f"a value of list {name!r}")
+        try:
+            spoken = words_of(spoken_text, f"list {name!r} value")
+        except TemplateError as e:
+            raise GrammarError(file, _line(item), str(e)) from e
+        if not spoken:
+            raise GrammarError(file, _line(item), f"list {name!r} has a value with no words")
+        values.append(ListValue(spoken, value))
+    return SlotList(name, tuple(values), file, _line(node))
+
+
+@dataclass(frozen=True)
+class _RawTemplate:
+    intent: str
+    text: str
+    file: str
+    line: int
+
+
+def _parse_file(text: str, file: str) -> tuple[list[_RawTemplate], dict[str, SlotList], list[str]]:
+    root = _compose(text, file)
+    templates: list[_RawTemplate] = []
+    lists: dict[str, SlotList] = {}
+    intent_order: list[str] = []
+    if root is None:
+        return templates, lists, intent_order
+    for key, value in _mapping(root, file, "the file"):
+        if key.value == "lists":
+            for name_node, list_node in _mapping(value, file, "'lists'"):
+                lists[name_node.value] = _parse_list(name_node.value, list_node, file)
+        elif key.value == "intents":
+            for name_node, sentences in _mapping(value, file, "'intents'"):
+                intent = name_node.value
+                if isinstance(sentences, yaml.MappingNode):
+                    found = {k.value: v for k, v in _mapping(sentences, file, intent)}
+                    if "sentences" not in found:
+                        raise GrammarError(file, _line(sentences), f"{intent} has no 'sentences'")
+                    sentences = found["sentences"]
+                if not isinstance(sentences, yaml.SequenceNode) or not sentences.value:
+                    raise GrammarError(
+                        file, _line(sentences), f"intent {intent}: expected a list of sentences"
+                    )
+                intent_order.append(intent)
+                for item in sentences.value:
+                    template = _scalar(item, file, f"a sentence of {intent}")
+                    templates.append(_RawTemplate(intent, template, file, _line(item)))
+        else:
+            raise GrammarError(
+                file, _line(key), f"unknown key {key.value!r}: expected 'intents' or 'lists'"
+            )
+    return templates, lists, intent_order
+
+
+def parse_grammar(sources: Iterable[tuple[str, str]]) -> Grammar:
+    """Grammar of ``(file name, YAML text)`` pairs; later lists replace earlier ones."""
+    raw: list[_RawTemplate] = []
+    lists: dict[str, SlotList] = {}
+    order: list[str] = []
+    for file, text in sources:
+        templates, file_lists, intents = _parse_file(text, file)
+        for name, slot_list in file_lists.items():
+            if name in lists:
+                _LOGGER.info("%s:%d replaces list %r", file, slot_list.line, name)
+            lists[name] = slot_list
+        raw.extend(templates)
+        order.extend(i for i in intents if i not in order)
+    by_intent: dict[str, list[Template]] = {name: [] for name in order}
+    for item in raw:
+        try:
+            expression = parse_template(item.text, lists.keys())
+        except TemplateError as e:
+            raise GrammarError(item.file, item.line, f"{e} (in {item.text!r})") from e
+        by_intent[item.intent].append(
+            Template(item.intent, item.text, expression, item.file, item.line)
+        )
+    return Grammar({k: tuple(v) for k, v in by_intent.items()}, lists)
+
+
+def grammar_files(paths: Iterable[str | Path]) -> list[Path]:
+    """YAML files of ``paths``: files as given, folders as their sorted ``*.yaml``/``*.yml``."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise GrammarError(path, None, "no such file or folder")
+    return files
+
+
+def load_grammar(paths: Iterable[str | Path]) -> Grammar:
+    """Grammar of the YAML files and folders in ``paths``."""
+    sources = []
+    for file in grammar_files(paths):
+        try:
+            sources.append((str(file), file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as e:
+            raise GrammarError(file, None, f"cannot read: {e}") from e
+    return parse_grammar(sources)
+
+
+class CommandSet:
+    """A grammar loaded from files and its compiled automaton; :meth:`reload` re-reads them."""
+
+    def __init__(
+        self,
+        paths: Iterable[str | Path] = (),
+        *,
+        grammar: Grammar | None = None,
+        max_states: int = DEFAULT_MAX_STATES,
+    ) -> None:
+        """Load ``paths`` (or use ``grammar``) and compile it; raises GrammarError."""
+        self.paths = [Path(p) for p in paths]
+        self.max_states = max_states
+        self._lock = threading.Lock()
+        self._grammar = grammar if grammar is not None else load_grammar(self.paths)
+        self._graph = compile_graph(
+            [t.expression for t in self._grammar.templates], self._grammar.slot_body, max_states
+        )
+
+    @classmethod
+    def from_yaml(
+        cls, text: str, name: str = "<string>", *, max_states: int = DEFAULT_MAX_STATES
+    ) -> CommandSet:
+        """Command set of one YAML text (handy in tests and for typed grammars)."""
+        return cls(grammar=parse_grammar([(name, text)]), max_states=max_states)
+
+    @classmethod
+    def default(cls) -> CommandSet:
+        """Built-in commands plus the user's folder when it exists."""
+        paths = [BUILTIN_DIR]
+        user_dir = user_commands_dir()
+        if user_dir.is_dir():
+            paths.append(user_dir)
+        return cls(paths)
+
+    @property
+    def grammar(self) -> Grammar:
+        """The current grammar."""
+        return self._grammar
+
+    @property
+    def graph(self) -> CharGraph:
+        """The current compiled automaton."""
+        return self._graph
+
+    def reload(self) -> None:
+        """Re-read the files; on an error the previous grammar stays and the error is raised."""
+        grammar = load_grammar(self.paths)
+        graph = compile_graph(
+            [t.expression for t in grammar.templates], grammar.slot_body, self.max_states
+        )
+        with self._lock:
+            self._grammar, self._graph = grammar, graph
+        _LOGGER.info(
+            "loaded %d intents, %d templates, %d automaton states from %s",
+            len(grammar.intents),
+            len(grammar.templates),
+            graph.num_states,
+            ", ".join(map(str, self.paths)),
+        )

@@ -1,0 +1,173 @@
+"""From log-probabilities (or typed text) to an intent with typed slots and a confidence.
+
+Confidence compares two things on the natural-log scale, mapped to 0..1 by a logistic:
+
+* the *fit*: the best grammar path's score minus the unconstrained best path's score (greedy
+  per-frame maxima), per frame. Speech that the grammar explains scores about as well as the
+  free decoding (fit near 0); speech outside the grammar is forced through the wrong letters and
+  loses several nats per wrong character.
+* the *margin*: the best score minus that of the best alternative with a different meaning
+  (other intent or slot values); a near tie means the words could be either.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.commands.grammar import CommandSet
+from assistant.commands.parser import SlotMatch, SlotValue, TextMatch, parse_text
+from assistant.decoding.constrained import (
+    BeamConfig,
+    Hypothesis,
+    constrained_decode,
+    unconstrained_decode,
+)
+from assistant.vocabulary import normalize_text
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 0.5
+"""Results with a confidence below this are rejected (intent None)."""
+
+
+@dataclass(frozen=True)
+class ConfidenceConfig:
+    """Logistic mapping of fit and margin (see the module docstring) to a confidence."""
+
+    fit_scale: float = 40.0
+    """Logit units per nat per frame of fit."""
+    fit_offset: float = 0.1
+    """Nats per frame of fit (a loss) at which the fit term is zero."""
+    margin_scale: float = 1.5
+    """Logit units per nat of margin."""
+    margin_offset: float = 2.0
+    """Nats of margin at which the margin term is zero."""
+    margin_cap: float = 6.0
+    """Nats: a larger margin counts as this (and no alternative at all counts as this)."""
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """One candidate text with its meaning and score."""
+
+    text: str
+    """The words."""
+    intent: str
+    """The intent the words express."""
+    slots: Mapping[str, SlotValue]
+    """Slot name -> typed value."""
+    log_score: float
+    """Natural-log CTC score of the text (0.0 for typed text)."""
+    spans: tuple[SlotMatch, ...] = ()
+    """Where each slot lies in :attr:`text`."""
+
+
+@dataclass(frozen=True)
+class RecognitionResult:
+    """What was understood from one utterance."""
+
+    intent: str | None
+    """Recognised intent; None when rejected (silence, out of grammar, low confidence)."""
+    slots: Mapping[str, SlotValue]
+    """Slot name -> value: int for numbers, int seconds for durations, str otherwise."""
+    confidence: float
+    """0..1: how sure the recogniser is of :attr:`intent` and :attr:`slots`."""
+    text: str
+    """The grammar sentence recognised, or what was heard when rejected."""
+    alternatives: tuple[Interpretation, ...] = field(default=())
+    """The n-best grammar sentences, best first (the accepted one included)."""
+    spans: tuple[SlotMatch, ...] = field(default=())
+    """Slot spans within :attr:`text`."""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready summary: intent, slots, confidence, text."""
+        return {
+            "intent": self.intent,
+            "slots": dict(self.slots),
+            "confidence": round(self.confidence, 4),
+            "text": self.text,
+        }
+
+
+def _interpretation(match: TextMatch, log_score: float) -> Interpretation:
+    return Interpretation(match.text, match.intent, match.values, log_score, match.slots)
+
+
+def match_text(text: str, commands: CommandSet) -> RecognitionResult:
+    """Parse an already known text (typed input, tests): confidence 1 on a match, else 0."""
+    found = parse_text(text, commands.grammar)
+    if found is None:
+        return RecognitionResult(None, {}, 0.0, normalize_text(text))
+    interpretation = _interpretation(found, 0.0)
+    return RecognitionResult(
+        found.intent, found.values, 1.0, found.text, (interpretation,), found.slots
+    )
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def confidence(
+    best: float, free: float, second: float | None, frames: int, config: ConfidenceConfig
+) -> float:
+    """Confidence of a best score against the free best path and the runner-up's score."""
+    fit = min(0.0, (best - free) / max(frames, 1))
+    margin = config.margin_cap if second is None else min(config.margin_cap, best - second)
+    logit = config.fit_scale * (fit + config.fit_offset) + config.margin_scale * (
+        margin - config.margin_offset
+    )
+    return _sigmoid(logit)
+
+
+def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Interpretation]:
+    found = []
+    for hypothesis in hypotheses:
+        match = parse_text(hypothesis.text, commands.grammar)
+        if match is None:  # the automaton and the parser disagree: a bug, not user input
+            _LOGGER.warning("decoded %r but no template parses it", hypothesis.text)
+            continue
+        found.append(_interpretation(match, hypothesis.log_score))
+    return found
+
+
+def recognize(
+    log_probs: np.ndarray,
+    commands: CommandSet,
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    beam: BeamConfig = BeamConfig(),
+    scoring: ConfidenceConfig = ConfidenceConfig(),
+) -> RecognitionResult:
+    """Intent and slots of (T, V) CTC log-probs under ``commands``; rejects below threshold."""
+    free = unconstrained_decode(log_probs)
+    if not free.text:
+        return RecognitionResult(None, {}, 0.0, "")
+    candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
+    if not candidates:
+        return RecognitionResult(None, {}, 0.0, free.text)
+    best = candidates[0]
+    second = next(
+        (c.log_score for c in candidates[1:] if (c.intent, c.slots) != (best.intent, best.slots)),
+        None,
+    )
+    score = confidence(best.log_score, free.log_score, second, log_probs.shape[0], scoring)
+    _LOGGER.debug(
+        "best %r %.2f, free %r %.2f, runner-up %s: confidence %.3f",
+        best.text,
+        best.log_score,
+        free.text,
+        free.log_score,
+        second,
+        score,
+    )
+    if score < threshold:
+        return RecognitionResult(None, {}, score, free.text, tuple(candidates))
+    return RecognitionResult(
+        best.intent, best.slots, score, best.text, tuple(candidates), best.spans
+    )

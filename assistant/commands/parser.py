@@ -1,0 +1,136 @@
+"""Matching a known text against the grammar's templates: intent, slot spans, typed values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from assistant.commands.expression import Alternative, Expression, Sequence, Slot, SlotKind, Word
+from assistant.commands.grammar import Grammar, Template
+from assistant.commands.numbers import parse_duration, parse_number
+from assistant.vocabulary import normalize_text
+
+SlotValue = int | str
+"""A typed slot value: int for numbers, int seconds for durations, str for lists and text."""
+
+
+@dataclass(frozen=True)
+class SlotMatch:
+    """One slot filled by a span of the text."""
+
+    name: str
+    """The slot's name."""
+    kind: SlotKind
+    """What the slot holds."""
+    value: SlotValue
+    """Its typed value."""
+    text: str
+    """The words that filled it."""
+    start: int
+    """Character offset of the span in the matched text."""
+    end: int
+    """Character offset just past the span."""
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """A text matched by one template."""
+
+    intent: str
+    """The intent of the template."""
+    slots: tuple[SlotMatch, ...]
+    """The filled slots, in sentence order."""
+    text: str
+    """The normalised text."""
+    template: Template
+    """The template that matched."""
+
+    @property
+    def values(self) -> dict[str, SlotValue]:
+        """Slot name -> typed value."""
+        return {slot.name: slot.value for slot in self.slots}
+
+
+_Capture = tuple[Slot, int, int]
+
+
+def _match(
+    expression: Expression, words: list[str], pos: int, grammar: Grammar
+) -> Iterator[tuple[int, tuple[_Capture, ...]]]:
+    """Every (end position, captures) of ``expression`` matching ``words`` from ``pos``."""
+    if isinstance(expression, Word):
+        if pos < len(words) and words[pos] == expression.text:
+            yield pos + 1, ()
+    elif isinstance(expression, Sequence):
+        yield from _match_items(expression.items, 0, words, pos, grammar)
+    elif isinstance(expression, Alternative):
+        for option in expression.options:
+            yield from _match(option, words, pos, grammar)
+    else:
+        body = grammar.slot_body(expression)
+        if body is None:
+            if pos < len(words):
+                yield len(words), ((expression, pos, len(words)),)
+            return
+        seen = set()
+        for end, _ in _match(body, words, pos, grammar):
+            if end not in seen:
+                seen.add(end)
+                yield end, ((expression, pos, end),)
+
+
+def _match_items(
+    items: tuple[Expression, ...], index: int, words: list[str], pos: int, grammar: Grammar
+) -> Iterator[tuple[int, tuple[_Capture, ...]]]:
+    if index == len(items):
+        yield pos, ()
+        return
+    for middle, first in _match(items[index], words, pos, grammar):
+        for end, rest in _match_items(items, index + 1, words, middle, grammar):
+            yield end, first + rest
+
+
+def _typed(slot: Slot, words: tuple[str, ...], grammar: Grammar) -> SlotValue:
+    text = " ".join(words)
+    if slot.kind is SlotKind.NUMBER:
+        return parse_number(text)
+    if slot.kind is SlotKind.DURATION:
+        return parse_duration(text)
+    if slot.kind is SlotKind.LIST:
+        return grammar.list_value(slot, words)
+    return text
+
+
+def match_template(template: Template, text: str, grammar: Grammar) -> TextMatch | None:
+    """Match normalised ``text`` against one template; None when it does not fit."""
+    words = text.split()
+    offsets = [0]
+    for word in words:
+        offsets.append(offsets[-1] + len(word) + 1)
+    for end, captures in _match(template.expression, words, 0, grammar):
+        if end != len(words):
+            continue
+        slots = []
+        for slot, first, last in captures:
+            span = tuple(words[first:last])
+            try:
+                value = _typed(slot, span, grammar)
+            except (ValueError, KeyError):
+                break  # words that fit the grammar but not the value (cannot happen by design)
+            start, stop = offsets[first], offsets[last] - 1
+            slots.append(SlotMatch(slot.name, slot.kind, value, " ".join(span), start, stop))
+        else:
+            return TextMatch(template.intent, tuple(slots), " ".join(words), template)
+    return None
+
+
+def parse_text(text: str, grammar: Grammar) -> TextMatch | None:
+    """The first template (in file order) that matches ``text``; None when none does."""
+    normalized = normalize_text(text)
+    if not normalized:
+        return None
+    for template in grammar.templates:
+        found = match_template(template, normalized, grammar)
+        if found is not None:
+            return found
+    return None

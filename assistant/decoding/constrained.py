@@ -1,0 +1,205 @@
+"""CTC prefix beam search restricted to a grammar's character automaton.
+
+Each hypothesis is a label prefix with two scores: log P(prefix, path ends in blank) and
+log P(prefix, path ends in its last character), summed over all alignments (Hannun et al. 2014,
+https://arxiv.org/abs/1408.2873). A prefix may only grow by a character the automaton allows
+from its state, and a repeated character needs a blank in between. The search returns the
+n-best texts that end in an accepting state, with their total log-probabilities.
+
+Speed comes from two standard prunings: characters far below a frame's best are not tried,
+and frames that are almost surely blank only extend by blank.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.commands.graph import CharGraph
+from assistant.decoding.greedy import best_path, greedy_decode
+from assistant.vocabulary import BLANK_ID, TOKENS
+
+_NEG_INF = float("-inf")
+
+
+@dataclass(frozen=True)
+class BeamConfig:
+    """Search parameters of :func:`constrained_decode`."""
+
+    beam_width: int = 16
+    """Hypotheses kept after each frame."""
+    nbest: int = 5
+    """Most texts returned."""
+    token_prune: float = 10.0
+    """Natural-log units: characters this far below the frame's best token are not tried."""
+    blank_skip: float = 0.999
+    """Probability: a frame whose blank exceeds it only extends hypotheses by blank."""
+    score_beam: float = 20.0
+    """Natural-log units: hypotheses this far below the frame's best are dropped."""
+
+    def __post_init__(self) -> None:
+        """Reject settings the search cannot use."""
+        if self.beam_width < 1 or self.nbest < 1:
+            raise ValueError(f"beam_width and nbest must be >= 1, got {self}")
+        if self.token_prune <= 0 or self.score_beam <= 0 or not 0 < self.blank_skip <= 1:
+            raise ValueError(
+                f"token_prune and score_beam must be > 0, blank_skip in (0, 1], got {self}"
+            )
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One decoded text and its score."""
+
+    text: str
+    """Normalised text (single spaces, no leading or trailing space)."""
+    log_score: float
+    """Natural log of the CTC probability of the text, summed over its alignments."""
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a < b:
+        a, b = b, a
+    if b == _NEG_INF:
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+def _check(log_probs: np.ndarray) -> None:
+    if log_probs.ndim != 2 or log_probs.shape[1] != len(TOKENS):
+        raise ValueError(
+            f"expected log-probs of shape (frames, {len(TOKENS)}), got {log_probs.shape}"
+        )
+
+
+def unconstrained_decode(log_probs: np.ndarray) -> Hypothesis:
+    """Greedy text of (T, V) log-probs with its best-path score (sum of per-frame maxima)."""
+    _check(log_probs)
+    _, scores = best_path(log_probs)
+    return Hypothesis(greedy_decode(log_probs), float(scores.astype(np.float64).sum()))
+
+
+def ctc_log_score(log_probs: np.ndarray, text: str) -> float:
+    """Exact CTC log-probability of ``text`` (characters as given) under (T, V) log-probs."""
+    _check(log_probs)
+    labels = [TOKENS.index(c) for c in text]
+    extended = [BLANK_ID]
+    for label in labels:
+        extended += [label, BLANK_ID]
+    size = len(extended)
+    alpha = [_NEG_INF] * size
+    rows = log_probs.astype(np.float64).tolist()
+    for t, row in enumerate(rows):
+        if t == 0:
+            alpha[0] = row[BLANK_ID]
+            if size > 1:
+                alpha[1] = row[extended[1]]
+            continue
+        new = [_NEG_INF] * size
+        for s in range(size):
+            total = alpha[s]
+            if s >= 1:
+                total = _logaddexp(total, alpha[s - 1])
+            if s >= 2 and extended[s] != BLANK_ID and extended[s] != extended[s - 2]:
+                total = _logaddexp(total, alpha[s - 2])
+            new[s] = total + row[extended[s]] if total != _NEG_INF else _NEG_INF
+        alpha = new
+    if not rows:
+        return 0.0 if not labels else _NEG_INF
+    return _logaddexp(alpha[-1], alpha[-2]) if size > 1 else alpha[-1]
+
+
+def _completion(graph: CharGraph, prefix: str, state: int) -> str:
+    """``prefix`` followed by the shortest path from ``state`` to an accepting state."""
+    chars = [prefix]
+    while not graph.accepting[state]:
+        token = graph.exit_tokens[state]
+        chars.append(TOKENS[token])
+        state = graph.arcs[state][token]
+    return "".join(chars)
+
+
+def _normal(prefix: str) -> str:
+    return " ".join(prefix.split())
+
+
+def constrained_decode(
+    log_probs: np.ndarray, graph: CharGraph, config: BeamConfig = BeamConfig()
+) -> list[Hypothesis]:
+    """N-best texts the automaton accepts, best first, for (T, V) float log-probs.
+
+    Empty when no text of the grammar fits in T frames.
+    """
+    _check(log_probs)
+    frames = log_probs.shape[0]
+    scores = log_probs.astype(np.float64)
+    cutoffs = (scores.max(axis=1) - config.token_prune).tolist()
+    rows = scores.tolist()
+    skip = scores[:, BLANK_ID] > math.log(config.blank_skip)
+    # Sum of blank log-probs from frame t to the end: the score of ending early.
+    blank_tail = np.concatenate([np.cumsum(scores[::-1, BLANK_ID])[::-1], [0.0]]).tolist()
+    arcs, accepting, start = graph.arcs, graph.accepting, graph.start
+
+    # prefix -> [log p ending in blank, log p ending in non-blank, state, last token]
+    beams: dict[str, list] = {"": [0.0, _NEG_INF, start, -1]}
+    finished: dict[str, float] = {}
+    for t in range(frames):
+        row, cutoff = rows[t], cutoffs[t]
+        blank = row[BLANK_ID]
+        if skip[t]:
+            for entry in beams.values():
+                pb, pnb, _, last = entry
+                entry[0] = _logaddexp(pb, pnb) + blank
+                entry[1] = pnb + row[last] if last >= 0 else _NEG_INF
+        else:
+            extended: dict[str, list] = {}
+            for prefix, (pb, pnb, state, last) in beams.items():
+                total = _logaddexp(pb, pnb)
+                here = extended.get(prefix)
+                stay_nb = pnb + row[last] if last >= 0 else _NEG_INF
+                if here is None:
+                    extended[prefix] = [total + blank, stay_nb, state, last]
+                else:
+                    here[0] = _logaddexp(here[0], total + blank)
+                    here[1] = _logaddexp(here[1], stay_nb)
+                for token, target in arcs[state].items():
+                    if row[token] < cutoff:
+                        continue
+                    score = (pb if token == last else total) + row[token]
+                    longer = prefix + TOKENS[token]
+                    there = extended.get(longer)
+                    if there is None:
+                        extended[longer] = [_NEG_INF, score, target, token]
+                    else:
+                        there[1] = _logaddexp(there[1], score)
+            totals = {prefix: _logaddexp(e[0], e[1]) for prefix, e in extended.items()}
+            floor = max(totals.values()) - config.score_beam
+            kept = [prefix for prefix, total in totals.items() if total >= floor]
+            if len(kept) > config.beam_width:
+                kept = heapq.nlargest(config.beam_width, kept, key=totals.__getitem__)
+            beams = {prefix: extended[prefix] for prefix in kept}
+        for prefix, (pb, pnb, state, _) in beams.items():
+            if accepting[state]:
+                early = _logaddexp(pb, pnb) + blank_tail[t + 1]
+                key = _normal(prefix)
+                finished[key] = max(finished.get(key, _NEG_INF), early)
+
+    results: dict[str, float] = {}
+    for prefix, (pb, pnb, state, _) in beams.items():
+        if accepting[state]:
+            key = _normal(prefix)
+            results[key] = _logaddexp(results.get(key, _NEG_INF), _logaddexp(pb, pnb))
+    for key, score in finished.items():
+        results[key] = max(results.get(key, _NEG_INF), score)
+    if not results and beams:
+        # No hypothesis reached the end of a sentence: finish the best one by the shortest way.
+        prefix, (_, _, state, _) = max(beams.items(), key=lambda kv: _logaddexp(kv[1][0], kv[1][1]))
+        text = _normal(_completion(graph, prefix, state))
+        score = ctc_log_score(log_probs, text)
+        if score > _NEG_INF:
+            results[text] = score
+    ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=True)[: config.nbest]
+    return [Hypothesis(text, score) for text, score in ranked if text]

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Set up this checkout: system packages (with apt-get, where root allows) and a virtual
+# environment in .venv. Quick when everything is already there.
+#   scripts/setup.sh            runtime only (the app and `assistant transcribe`)
+#   scripts/setup.sh dev        runtime + training, export and test tools
+#   scripts/setup.sh tts        dev + every TTS engine apt offers (corpus synthesis)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile="${1:-runtime}"
+venv=".venv"
+python="${PYTHON:-python3}"
+
+apt_packages="libportaudio2 libsndfile1"
+case "$profile" in
+  dev) apt_packages="$apt_packages espeak-ng" ;;
+  tts) apt_packages="$apt_packages espeak-ng flite festival festvox-kallpc16k libttspico-utils \
+rhvoice rhvoice-english mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 sox" ;;
+esac
+
+missing=""
+for p in $apt_packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    if [ "$profile" = tts ] && [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      # pico and MBROLA live in Debian's non-free and contrib components
+      sed -i 's/^Components: main$/Components: main contrib non-free/' /etc/apt/sources.list.d/debian.sources
+    fi
+    echo "setup: installing system packages:$missing" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  else
+    echo "setup: please install these system packages:$missing (not root, skipping)" >&2
+  fi
+fi
+
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+extras=""
+case "$profile" in
+  dev|tts) extras="[train,dev]" ;;
+esac
+# reinstall only when pyproject.toml or the profile changed
+stamp="$venv/.setup-$profile-$(sha1sum pyproject.toml | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages ($profile)" >&2
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".$extras"
+  touch "$stamp"
+fi

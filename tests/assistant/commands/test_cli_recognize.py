@@ -1,0 +1,102 @@
+"""``assistant recognize`` and ``assistant commands check`` on tiny models and grammars."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from assistant.cli import main
+from assistant.vocabulary import TOKENS
+
+
+@pytest.fixture
+def says_a(make_model) -> Path:
+    """A model whose every frame says 'a'."""
+    bias = np.zeros(len(TOKENS))
+    bias[TOKENS.index("a")] = 10.0
+    return make_model("says_a.onnx", weights=np.zeros((80, len(TOKENS))), bias=bias)
+
+
+@pytest.fixture
+def wavs(tmp_path: Path) -> list[Path]:
+    """Two short noise WAV files."""
+    paths = []
+    for name, seconds in (("one.wav", 0.5), ("two.wav", 0.8)):
+        noise = 0.05 * np.random.default_rng(0).standard_normal(int(seconds * 16000))
+        sf.write(str(tmp_path / name), noise, 16000, subtype="PCM_16")
+        paths.append(tmp_path / name)
+    return paths
+
+
+def write(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path``."""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_recognize_prints_one_json_line_per_file(
+    tmp_path: Path, says_a: Path, wavs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    grammar = write(tmp_path / "letters.yaml", "intents:\n  Letter: [a]\n  Word: [abba]\n")
+    argv = ["recognize", "--model", str(says_a), "--commands", str(grammar), *map(str, wavs)]
+    assert main(argv) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [set(r) for r in records] == [{"path", "intent", "slots", "confidence", "text"}] * 2
+    assert [r["path"] for r in records] == list(map(str, wavs))
+    assert [(r["intent"], r["slots"], r["text"]) for r in records] == [("Letter", {}, "a")] * 2
+    assert all(0.5 <= r["confidence"] <= 1.0 for r in records)
+
+
+def test_recognize_rejects_out_of_grammar_with_null_intent(
+    says_a: Path, wavs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["recognize", "--model", str(says_a), str(wavs[0])]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["intent"], record["slots"], record["text"]) == (None, {}, "a")
+    assert 0.0 <= record["confidence"] < 0.5
+
+
+def test_recognize_with_a_broken_grammar_exits_2(
+    tmp_path: Path, says_a: Path, wavs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    grammar = write(tmp_path / "bad.yaml", "intents:\n  A:\n    - 'go {nowhere}'\n")
+    argv = ["recognize", "--model", str(says_a), "--commands", str(grammar), str(wavs[0])]
+    assert main(argv) == 2
+    assert f"{grammar}:3: unknown list 'nowhere'" in capsys.readouterr().err
+
+
+def test_recognize_skips_unreadable_files(
+    tmp_path: Path, says_a: Path, wavs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.wav"
+    assert main(["recognize", "--model", str(says_a), str(missing), str(wavs[0])]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["path"] for line in captured.out.splitlines()] == [str(wavs[0])]
+    assert f"skipping {missing}" in captured.err
+
+
+def test_commands_check_reports_errors_as_file_line_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path / "bad.yaml", "intents:\n  Brew:\n    - 'make (coffee | tea'\n")
+    assert main(["commands", "check", str(bad)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"{bad}:3: unbalanced bracket: ')' missing (in 'make (coffee | tea')"
+    )
+
+
+def test_commands_check_lists_confusable_sentences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(
+        tmp_path / "good.yaml",
+        "intents:\n  Light: ['lights on', 'open the {app}']\n  Night: ['nights on']\n",
+    )
+    assert main(["commands", "check", str(good)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{good}: OK: 2 intents, 3 templates")
+    assert out[1:] == ["confusable (1 edits): Light: 'lights on' ~ Night: 'nights on'"]

@@ -1,0 +1,191 @@
+"""YAML command grammars: templates, lists, slot types, and errors with their line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.commands.errors import GrammarError, GrammarTooLargeError
+from assistant.commands.expression import (
+    EMPTY,
+    Alternative,
+    Sequence,
+    Slot,
+    SlotKind,
+    Word,
+    parse_template,
+)
+from assistant.commands.grammar import (
+    BUILTIN_DIR,
+    CommandSet,
+    ListValue,
+    load_grammar,
+    parse_grammar,
+)
+
+EXAMPLE = """\
+intents:
+  SetTimer:
+    - "set [a] timer for {duration}"
+    - "(start | begin) a {minutes:number 1..120} minute timer [called {name:text}]"
+  OpenApp:
+    - "open {app}"
+lists:
+  app: {values: [firefox, {in: "web browser", out: firefox}, terminal]}
+"""
+
+
+def grammar_error(text: str) -> GrammarError:
+    """The error parsing ``text`` raises."""
+    with pytest.raises(GrammarError) as caught:
+        parse_grammar([("cmds.yaml", text)])
+    return caught.value
+
+
+def test_example_parses_to_templates_and_lists() -> None:
+    grammar = parse_grammar([("cmds.yaml", EXAMPLE)])
+    assert list(grammar.intents) == ["SetTimer", "OpenApp"]
+    first, second = grammar.intents["SetTimer"]
+    assert (first.file, first.line, second.line) == ("cmds.yaml", 3, 4)
+    assert first.expression == Sequence(
+        (
+            Word("set"),
+            Alternative((Word("a"), EMPTY)),
+            Word("timer"),
+            Word("for"),
+            Slot("duration", SlotKind.DURATION),
+        )
+    )
+    assert grammar.lists["app"].values == (
+        ListValue(("firefox",), "firefox"),
+        ListValue(("web", "browser"), "firefox"),
+        ListValue(("terminal",), "terminal"),
+    )
+
+
+def test_template_syntax() -> None:
+    expression = parse_template("(start | begin) a {minutes:number 1..120} [please | now]")
+    assert expression == Sequence(
+        (
+            Alternative((Word("start"), Word("begin"))),
+            Word("a"),
+            Slot("minutes", SlotKind.NUMBER, low=1, high=120),
+            Alternative((Word("please"), Word("now"), EMPTY)),
+        )
+    )
+    assert parse_template("note {x:text}") == Sequence((Word("note"), Slot("x", SlotKind.TEXT)))
+    assert parse_template("Hello, World!") == Sequence((Word("hello"), Word("world")))
+    assert parse_template("{d:app}", ["app"]) == Slot("d", SlotKind.LIST, list_name="app")
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line", "message"),
+    [
+        ("intents:\n  A:\n    - 'go (home'\n", 3, "unbalanced bracket"),
+        ("intents:\n  A:\n    - ok\n    - 'go home]'\n", 4, "unbalanced"),
+        ("intents:\n  A:\n    - 'go {place'\n", 3, "unbalanced bracket"),
+        ("intents:\n  A:\n\n    - 'open {drink}'\n", 4, "unknown list 'drink'"),
+        ("intents:\n  A:\n    - 'open {x:colour}'\n", 3, "unknown slot type 'colour'"),
+        ("intents:\n  A:\n    - 'note {x:text} please'\n", 3, "must end the sentence"),
+        ("intents:\n  A:\n    - 'note {x:text} [please]'\n", 3, "must end the sentence"),
+        ("intents:\n  A:\n    - 'wait {n:number 9..3}'\n", 3, "bad range 9..3"),
+        ("intents:\n  A:\n    - 'wait {n:number 1..2000000}'\n", 3, "bad range"),
+        ("intents:\n  A:\n    - 'wait {n:number}'\n", 3, "bad range"),
+        ("intents:\n  A:\n    - 'wait {n:number one..two}'\n", 3, "bad range"),
+        ("intents:\n  A:\n    - 'wait 5 minutes'\n", 3, "write numbers in words"),
+        ("intents:\n  A:\n    - '[maybe]'\n", 3, "no words at all"),
+        ("intents:\n  A:\n    - go\nlists:\n  app:\n    values: []\n", 6, "list 'app' is empty"),
+        ("lists:\n  app:\n    values:\n      - {in: x}\n", 4, "exactly 'in' and 'out'"),
+        ("intents:\n  A:\n    - go\n  B: []\n", 4, "expected a list of sentences"),
+        ("intents:\n  A: [go]\nextra: 1\n", 3, "unknown key 'extra'"),
+        ("intents:\n  A:\n    - 'go\n", 4, "YAML syntax error"),
+        ("intents:\n  A:\n  - go\n - stop\n", 4, "YAML syntax error"),
+    ],
+)
+def test_errors_name_file_line_and_problem(yaml_text: str, line: int, message: str) -> None:
+    error = grammar_error(yaml_text)
+    assert (error.file, error.line) == ("cmds.yaml", line)
+    assert message in error.message
+    assert str(error).startswith(f"cmds.yaml:{line}: ")
+
+
+def test_error_is_an_assistant_error() -> None:
+    from assistant.errors import AssistantError
+
+    assert isinstance(grammar_error("intents: 3"), AssistantError)
+
+
+def test_lists_defined_in_another_file_and_later_files_replace_lists() -> None:
+    grammar = parse_grammar(
+        [
+            ("a.yaml", "intents:\n  Open: ['open {app}']\nlists:\n  app: [firefox]\n"),
+            ("b.yaml", "lists:\n  app: [terminal, editor]\n"),
+        ]
+    )
+    assert [v.value for v in grammar.lists["app"].values] == ["terminal", "editor"]
+
+
+def test_load_grammar_from_folder_and_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text("intents:\n  A: [go]\n")
+    (tmp_path / "two.yml").write_text("intents:\n  B: [stop]\n  A: [run]\n")
+    (tmp_path / "notes.txt").write_text("not yaml: [")
+    grammar = load_grammar([tmp_path])
+    assert {k: [t.text for t in v] for k, v in grammar.intents.items()} == {
+        "A": ["go", "run"],
+        "B": ["stop"],
+    }
+    with pytest.raises(GrammarError, match="no such file"):
+        load_grammar([tmp_path / "missing.yaml"])
+
+
+def test_builtin_grammar_has_the_required_intents() -> None:
+    grammar = load_grammar([BUILTIN_DIR])
+    assert set(grammar.intents) == {
+        "GetTime",
+        "GetDate",
+        "SetTimer",
+        "CancelTimer",
+        "ListTimers",
+        "Calculate",
+        "OpenApp",
+        "VolumeUp",
+        "VolumeDown",
+        "Mute",
+        "AddNote",
+        "ReadNotes",
+        "TellJoke",
+        "Help",
+        "Stop",
+        "Repeat",
+    }
+
+
+def test_command_set_reload_keeps_old_grammar_on_error(tmp_path: Path) -> None:
+    path = tmp_path / "cmds.yaml"
+    path.write_text("intents:\n  A: [go]\n")
+    commands = CommandSet([path])
+    assert commands.graph.accepts("go")
+    path.write_text("intents:\n  A: [go]\n  B: [stop]\n")
+    commands.reload()
+    assert (commands.graph.accepts("stop"), list(commands.grammar.intents)) == (True, ["A", "B"])
+    path.write_text("intents:\n  A: ['go (home']\n")
+    with pytest.raises(GrammarError, match=r"cmds\.yaml:2: unbalanced"):
+        commands.reload()
+    assert commands.graph.accepts("stop")
+
+
+def test_big_number_grammar_compiles_small() -> None:
+    text = "intents:\n  Pay: ['pay {a:number 0..999999} to {b:number 0..999999}']\n"
+    commands = CommandSet.from_yaml(text)
+    assert commands.graph.accepts(
+        "pay nine hundred and ninety nine thousand nine hundred ninety nine to zero"
+    )
+    assert not commands.graph.accepts("pay one million to zero")
+    assert commands.graph.num_states < 20_000
+
+
+def test_automaton_size_limit_raises_a_clear_error() -> None:
+    text = "intents:\n  Pay: ['pay {a:number 0..999999} to {b:number 0..999999}']\n"
+    with pytest.raises(GrammarTooLargeError, match="more than 500 automaton states"):
+        CommandSet.from_yaml(text, max_states=500)

@@ -1,0 +1,121 @@
+"""Intent recognition: typed slots, confidence, and rejection of silence and other speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.commands.grammar import CommandSet
+from assistant.commands.intents import ConfidenceConfig, confidence, match_text, recognize
+from assistant.vocabulary import BLANK_ID, TOKENS
+
+from .conftest import PeakyFactory
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("set a timer for ten minutes", "SetTimer", {"duration": 600}),
+        (
+            "Set a timer for an hour and a half, called Tea!",
+            "SetTimer",
+            {"duration": 5400, "name": "tea"},
+        ),
+        ("start a twenty five minute timer", "SetTimer", {"minutes": 25}),
+        (
+            "what is one hundred and five divided by seven",
+            "Calculate",
+            {"a": 105, "op": "divided", "b": 7},
+        ),
+        ("what is twelve multiplied by zero", "Calculate", {"a": 12, "op": "times", "b": 0}),
+        ("open the web browser", "OpenApp", {"app": "firefox"}),
+        ("add a note buy milk and eggs", "AddNote", {"note": "buy milk and eggs"}),
+        ("what time is it", "GetTime", {}),
+        ("cancel the timer", "CancelTimer", {}),
+    ],
+)
+def test_match_text_types_slot_values(
+    text: str, intent: str, slots: dict, builtin_commands: CommandSet
+) -> None:
+    result = match_text(text, builtin_commands)
+    assert (result.intent, dict(result.slots), result.confidence) == (intent, slots, 1.0)
+
+
+def test_match_text_reports_spans(builtin_commands: CommandSet) -> None:
+    result = match_text("remind me in ten minutes to call bob", builtin_commands)
+    spans = {s.name: (s.start, s.end, s.text) for s in result.spans}
+    assert spans == {"duration": (13, 24, "ten minutes"), "name": (28, 36, "call bob")}
+    assert result.text[13:24] == "ten minutes"
+
+
+def test_match_text_rejects_out_of_grammar(builtin_commands: CommandSet) -> None:
+    result = match_text("What is the weather?", builtin_commands)
+    assert (result.intent, dict(result.slots), result.confidence, result.text) == (
+        None,
+        {},
+        0.0,
+        "what is the weather",
+    )
+    assert match_text("what is two thousand plus one", builtin_commands).intent is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "intent", "slots"),
+    [
+        ("set a timer for two hours thirty minutes", "SetTimer", {"duration": 9000}),
+        (
+            "what is five hundred and one minus twenty",
+            "Calculate",
+            {"a": 501, "op": "minus", "b": 20},
+        ),
+        ("launch the terminal", "OpenApp", {"app": "terminal"}),
+        ("add a note call all", "AddNote", {"note": "call all"}),
+    ],
+)
+def test_recognize_peaky_speech(
+    sentence: str, intent: str, slots: dict, peaky: PeakyFactory, builtin_commands: CommandSet
+) -> None:
+    result = recognize(peaky(sentence, seed=3), builtin_commands)
+    assert (result.intent, dict(result.slots), result.text) == (intent, slots, sentence)
+    assert result.confidence > 0.9
+    assert result.alternatives[0].text == sentence
+
+
+@pytest.mark.parametrize(
+    "sentence", ["hello there how are you", "play some music", "set the alarm for seven"]
+)
+def test_out_of_grammar_speech_is_rejected_with_what_was_heard(
+    sentence: str, peaky: PeakyFactory, builtin_commands: CommandSet
+) -> None:
+    result = recognize(peaky(sentence), builtin_commands)
+    assert (result.intent, dict(result.slots), result.text) == (None, {}, sentence)
+    assert result.confidence < 0.5
+
+
+def test_silence_is_rejected(builtin_commands: CommandSet) -> None:
+    silence = np.full((50, len(TOKENS)), np.log(0.001 / 28), dtype=np.float32)
+    silence[:, BLANK_ID] = np.log(0.999)
+    result = recognize(silence, builtin_commands)
+    assert (result.intent, result.text, result.confidence, result.alternatives) == (
+        None,
+        "",
+        0.0,
+        (),
+    )
+
+
+def test_threshold_decides_rejection(peaky: PeakyFactory, builtin_commands: CommandSet) -> None:
+    log_probs = peaky("turn the volume up")
+    assert recognize(log_probs, builtin_commands, threshold=0.5).intent == "VolumeUp"
+    assert recognize(log_probs, builtin_commands, threshold=1.0).intent is None
+
+
+def test_confidence_mapping() -> None:
+    config = ConfidenceConfig()
+    clear = confidence(-5.0, -5.0, None, 75, config)
+    tied = confidence(-5.0, -5.0, -5.0, 75, config)
+    poor_fit = confidence(-50.0, -5.0, None, 75, config)
+    assert clear > 0.99
+    assert 0.5 < tied < clear
+    assert poor_fit < 0.01
+    assert confidence(-4.0, -5.0, None, 75, config) == clear  # a better-than-free fit caps at 0

@@ -1,0 +1,190 @@
+"""ONNX export, verification, int8 quantisation, and the runtime reading the exported files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from assistant.features import FeatureConfig, log_mel
+from assistant.recognizer import Recognizer
+from assistant.vocabulary import TOKENS
+from export.errors import VerificationError
+from export.onnx_export import export_onnx
+from export.quantize import quantize_int8
+from export.verify import verify_onnx
+from models.checkpoint import save_checkpoint
+from models.model import AcousticModel, build_model
+
+SHORT_LENGTHS = (1, 17, 100, 301)
+"""verify_onnx lengths, a little shorter than the default to keep the test quick."""
+
+
+def tiny_model(seed: int) -> AcousticModel:
+    torch.manual_seed(seed)
+    return build_model(preset="tiny").eval()
+
+
+def metadata_of(path: Path) -> dict[str, str]:
+    return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+
+
+@pytest.fixture(scope="module")
+def model() -> AcousticModel:
+    return tiny_model(0)
+
+
+@pytest.fixture(scope="module")
+def exported(model: AcousticModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "tiny.onnx"
+    assert export_onnx(model, FeatureConfig(), path, "card text", {"step": 5}) == path
+    return path
+
+
+@pytest.fixture(scope="module")
+def quantized(exported: Path) -> Path:
+    target = exported.with_suffix(".int8.onnx")
+    assert quantize_int8(exported, target) == target
+    return target
+
+
+@pytest.fixture(scope="module")
+def one_second() -> np.ndarray:
+    t = np.arange(16000) / 16000
+    rng = np.random.default_rng(3)
+    audio = 0.3 * np.sin(2 * np.pi * 440 * t) * np.sin(np.pi * t) + 0.02 * rng.standard_normal(
+        t.size
+    )
+    return audio.astype(np.float32)
+
+
+def test_metadata_describes_the_model(exported: Path, model: AcousticModel) -> None:
+    metadata = metadata_of(exported)
+    assert set(metadata) == {
+        "model_type",
+        "format_version",
+        "sample_rate",
+        "feature_config",
+        "vocabulary",
+        "blank_id",
+        "subsampling_factor",
+        "model_config",
+        "versions",
+        "training",
+        "model_card",
+    }
+    assert metadata["model_type"] == "bilstm_ctc"
+    assert metadata["format_version"] == "1"
+    assert metadata["sample_rate"] == "16000"
+    assert json.loads(metadata["vocabulary"]) == list(TOKENS)
+    assert metadata["blank_id"] == "0"
+    assert metadata["subsampling_factor"] == "4"
+    assert FeatureConfig.from_dict(json.loads(metadata["feature_config"])) == FeatureConfig()
+    assert json.loads(metadata["model_config"]) == model.config.to_dict()
+    assert json.loads(metadata["training"]) == {"step": 5}
+    assert metadata["model_card"] == "card text"
+    versions = json.loads(metadata["versions"])
+    assert versions["torch"] == torch.__version__
+    assert versions["opset"] == 17
+
+
+def test_graph_has_dynamic_batch_and_time(exported: Path) -> None:
+    graph = onnx.load(str(exported)).graph
+    inputs = {
+        i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]
+        for i in graph.input
+    }
+    assert inputs == {"features": ["batch", "time", 80], "lengths": ["batch"]}
+    assert [o.name for o in graph.output] == ["log_probs", "out_lengths"]
+
+
+def test_verify_passes_with_full_agreement(exported: Path, model: AcousticModel) -> None:
+    result = verify_onnx(model, exported, lengths=SHORT_LENGTHS)
+    assert result.greedy_agreement == 1.0
+    assert result.max_abs_diff < 1e-4
+    assert result.cases == len(SHORT_LENGTHS) + 1
+
+
+def test_verify_rejects_a_different_model(exported: Path) -> None:
+    with pytest.raises(VerificationError, match="differs from PyTorch"):
+        verify_onnx(tiny_model(1), exported, lengths=SHORT_LENGTHS)
+
+
+def test_int8_is_smaller_and_keeps_metadata(exported: Path, quantized: Path) -> None:
+    assert quantized.stat().st_size < 0.6 * exported.stat().st_size
+    original, int8 = metadata_of(exported), metadata_of(quantized)
+    assert int8.pop("quantization") == "int8-dynamic"
+    assert int8 == original
+
+
+@pytest.mark.parametrize("which", ["fp32", "int8"])
+def test_runtime_opens_exported_files(
+    which: str, exported: Path, quantized: Path, one_second: np.ndarray
+) -> None:
+    recognizer = Recognizer(exported if which == "fp32" else quantized, provider="cpu")
+    assert recognizer.info.vocabulary == TOKENS
+    assert recognizer.info.feature_config == FeatureConfig()
+    log_probs = recognizer.log_probs(one_second)
+    assert log_probs.shape == (26, len(TOKENS))  # 101 frames -> ceil(101 / 4)
+    assert log_probs.dtype == np.float32
+    np.testing.assert_allclose(np.exp(log_probs).sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_runtime_fp32_equals_torch(
+    exported: Path, quantized: Path, model: AcousticModel, one_second: np.ndarray
+) -> None:
+    features = torch.from_numpy(log_mel(one_second))[None]
+    with torch.inference_mode():
+        expected, lengths = model(features, torch.tensor([features.shape[1]]))
+    got = Recognizer(exported, provider="cpu").log_probs(one_second)
+    assert int(lengths[0]) == got.shape[0]
+    np.testing.assert_allclose(got, expected[0].numpy(), atol=1e-4)
+    # int8 weights move the numbers, but not far for a tiny random model
+    got8 = Recognizer(quantized, provider="cpu").log_probs(one_second)
+    assert float(np.abs(got8 - got).max()) < 0.5
+
+
+def test_export_command_line(tmp_path: Path, model: AcousticModel) -> None:
+    checkpoint = tmp_path / "ckpt.pt"
+    save_checkpoint(checkpoint, model, FeatureConfig(), step=11, averaged_from=["a.pt"])
+    out = tmp_path / "cli" / "model.onnx"
+    card = tmp_path / "card.md"
+    card.write_text("# tiny\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "export",
+            "--checkpoint",
+            str(checkpoint),
+            "--out",
+            str(out),
+            "--model-card",
+            str(card),
+            "--int8",
+            "--int8-check",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "verified" in result.stdout
+    assert "argmax agreement 100.00 %" in result.stdout
+    assert out.is_file()
+    assert out.with_suffix(".int8.onnx").is_file()
+    metadata = metadata_of(out)
+    assert metadata["model_card"] == "# tiny\n"
+    training = json.loads(metadata["training"])
+    assert training["step"] == 11
+    assert training["checkpoint"] == "ckpt.pt"
+    assert training["averaged_from"] == ["a.pt"]

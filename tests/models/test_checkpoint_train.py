@@ -1,0 +1,170 @@
+"""A few training steps on a tiny tone corpus: artifacts, self-describing checkpoints, resume,
+checkpoint averaging."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from assistant.features import FeatureConfig
+from assistant.vocabulary import TOKENS
+from models.checkpoint import (
+    average_checkpoints,
+    load_checkpoint,
+    model_from_checkpoint,
+    save_checkpoint,
+)
+from models.errors import TrainingError
+from models.model import ModelConfig, build_model
+from models.train import TrainConfig, lr_factor, train
+
+pytestmark = pytest.mark.slow
+
+
+def tiny_config(out: Path, corpus: Path, steps: int) -> TrainConfig:
+    return TrainConfig(
+        out=str(out),
+        preset="tiny",
+        tts_dir=str(corpus),
+        real_corpora="",
+        steps=steps,
+        eval_every=3,
+        eval_limit=2,
+        checkpoint_every=3,
+        warmup_steps=2,
+        max_batch_seconds=6.0,
+        workers=0,
+        threads=1,
+        sortagrad_steps=0,
+        average_last=2,
+    )
+
+
+def read_metrics(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output folder of a 6-step run on the tiny corpus."""
+    out = tmp_path_factory.mktemp("run")
+    averaged = train(tiny_config(out, tiny_corpus, steps=6))
+    assert averaged == out / "averaged.pt"
+    return out
+
+
+def test_training_writes_its_artifacts(trained: Path) -> None:
+    for name in ("last.pt", "step_000003.pt", "step_000006.pt", "averaged.pt", "curves.png"):
+        assert (trained / name).is_file(), name
+    assert (trained / "curves.png").stat().st_size > 1000
+    rows = read_metrics(trained / "metrics.jsonl")
+    train_rows = [r for r in rows if r["kind"] == "train"]
+    dev_rows = [r for r in rows if r["kind"] == "dev"]
+    assert [r["step"] for r in train_rows] == [6]
+    assert train_rows[0]["loss"] > 0
+    assert [r["step"] for r in dev_rows] == [3, 6]
+    for row in dev_rows:
+        assert set(row["cer"]) == set(row["wer"]) == {"tts_held_out"}
+        assert row["cer"]["tts_held_out"] >= 0.0  # insertions can take it past 1
+        assert row["wer"]["tts_held_out"] >= 0.0
+
+
+def test_checkpoints_describe_themselves(trained: Path) -> None:
+    last = load_checkpoint(trained / "last.pt")
+    assert last["step"] == 6
+    assert (
+        last["model_config"]
+        == replace(
+            ModelConfig(), conv_channels=32, hidden_size=32, num_layers=1, dropout=0.0
+        ).to_dict()
+    )
+    assert last["feature_config"] == FeatureConfig().to_dict()
+    assert last["vocabulary"] == list(TOKENS)
+    assert last["train_config"]["preset"] == "tiny"
+    assert {"optimizer", "scheduler", "sampler_rng"} <= set(last)
+    averaged = load_checkpoint(trained / "averaged.pt")
+    assert averaged["averaged_from"] == ["step_000003.pt", "step_000006.pt"]
+    assert averaged["step"] == 6
+    model, features, _ = model_from_checkpoint(trained / "averaged.pt")
+    assert model.config.hidden_size == 32
+    assert not model.training
+    assert features == FeatureConfig()
+
+
+def test_averaged_checkpoint_is_mean_of_numbered(trained: Path) -> None:
+    a = load_checkpoint(trained / "step_000003.pt")["model"]
+    b = load_checkpoint(trained / "step_000006.pt")["model"]
+    averaged = load_checkpoint(trained / "averaged.pt")["model"]
+    assert set(averaged) == set(a)
+    changed = 0
+    for name, value in averaged.items():
+        torch.testing.assert_close(value, (a[name] + b[name]) / 2, atol=1e-6, rtol=0)
+        changed += int(not torch.equal(a[name], b[name]))
+    assert changed > 0  # training moved the weights between the two checkpoints
+
+
+def test_training_resumes_from_last(
+    trained: Path, tiny_corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="models.train"):
+        train(tiny_config(trained, tiny_corpus, steps=8))
+    assert f"resumed from {trained / 'last.pt'} at step 6" in caplog.text
+    assert load_checkpoint(trained / "last.pt")["step"] == 8
+    assert load_checkpoint(trained / "averaged.pt")["averaged_from"] == [
+        "step_000006.pt",
+        "step_000008.pt",
+    ]
+    rows = read_metrics(trained / "metrics.jsonl")
+    assert [r["step"] for r in rows if r["kind"] == "train"] == [6, 8]
+    assert [r["step"] for r in rows if r["kind"] == "dev"] == [3, 6, 8]
+
+
+def test_average_checkpoints_is_elementwise_mean(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    first, second = build_model(preset="tiny"), build_model(preset="tiny")
+    save_checkpoint(tmp_path / "a.pt", first, FeatureConfig(), step=1)
+    save_checkpoint(tmp_path / "b.pt", second, FeatureConfig(), step=2)
+    mean = average_checkpoints([tmp_path / "a.pt", tmp_path / "b.pt"])
+    one, two = first.state_dict(), second.state_dict()
+    assert set(mean) == set(one)
+    for name, value in mean.items():
+        assert value.dtype == torch.float32
+        torch.testing.assert_close(value, (one[name] + two[name]) / 2, atol=1e-7, rtol=0)
+    with pytest.raises(TrainingError, match="no checkpoints"):
+        average_checkpoints([])
+
+
+def test_load_checkpoint_rejects_foreign_files(tmp_path: Path) -> None:
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(TrainingError, match="cannot read checkpoint"):
+        load_checkpoint(tmp_path / "junk.pt")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(TrainingError, match="cannot read checkpoint"):
+        load_checkpoint(tmp_path / "empty.pt")
+    with pytest.raises(TrainingError, match="cannot read checkpoint"):
+        load_checkpoint(tmp_path / "missing.pt")
+    torch.save({"format_version": 99, "vocabulary": list(TOKENS)}, tmp_path / "old.pt")
+    with pytest.raises(TrainingError, match="checkpoint format 99 is not 1"):
+        load_checkpoint(tmp_path / "old.pt")
+    model = build_model(preset="tiny")
+    save_checkpoint(tmp_path / "ok.pt", model, FeatureConfig(), step=0)
+    state = torch.load(tmp_path / "ok.pt", weights_only=False)
+    state["vocabulary"] = ["<blank>", "a"]
+    torch.save(state, tmp_path / "vocab.pt")
+    with pytest.raises(TrainingError, match="vocabulary"):
+        load_checkpoint(tmp_path / "vocab.pt")
+
+
+def test_lr_schedule_warms_up_then_decays() -> None:
+    config = TrainConfig(steps=100, warmup_steps=10)
+    assert lr_factor(0, config) == pytest.approx(0.1)
+    assert lr_factor(9, config) == pytest.approx(1.0)
+    assert lr_factor(10, config) == pytest.approx(1.0)
+    assert lr_factor(55, config) == pytest.approx(0.05 + 0.95 * 0.5)
+    assert lr_factor(100, config) == pytest.approx(0.05)
+    assert lr_factor(500, config) == pytest.approx(0.05)
