@@ -15,6 +15,7 @@ from export.onnx_export import export_onnx
 from export.quantize import quantize_int8
 from export.verify import verify_onnx
 from models.checkpoint import model_from_checkpoint
+from models.errors import TrainingError
 
 _LOGGER = logging.getLogger("export")
 
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             quantize_int8(args.out, int8_path)
             if args.int8_check:
                 print(compare_int8(args.out, int8_path, args.int8_check))
-    except ExportError as e:
+    except (ExportError, TrainingError) as e:
         print(f"export failed: {e}", file=sys.stderr)
         return 1
     return 0

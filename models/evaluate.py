@@ -10,13 +10,16 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 import torchaudio
 
+from assistant.decoding.constrained import constrained_decode
 from assistant.decoding.greedy import greedy_decode
+from assistant.decoding.lexicon import lexicon_graph
 from assistant.features import FeatureConfig
 from models.data.dataset import SpeechDataset, collate, load_tts_corpus
 from models.data.manifests import Utterance
@@ -39,6 +42,31 @@ class SetResult:
     """Word error rate, errors / reference words."""
     sentence_accuracy: float
     """Share of utterances transcribed exactly."""
+    lexicon_wer: float | None = None
+    """WER when decoding is restricted to the set's word or phrase list (None: no list)."""
+    lexicon_accuracy: float | None = None
+    """Share of utterances exactly right with the word or phrase list."""
+
+
+def log_probs_batch(
+    model: AcousticModel,
+    utterances: Sequence[Utterance],
+    feature_config: FeatureConfig,
+    batch_size: int = 16,
+) -> list[np.ndarray]:
+    """Per-utterance (T, V) log-probs of ``utterances`` (no augmentation)."""
+    dataset = SpeechDataset(utterances, feature_config)
+    order = sorted(range(len(utterances)), key=lambda i: utterances[i].duration)
+    outputs: list[np.ndarray] = [np.empty(0)] * len(utterances)
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            batch = collate([dataset[i] for i in chunk])
+            log_probs, lengths = model(batch["features"], batch["lengths"])
+            for j, i in enumerate(chunk):
+                outputs[i] = log_probs[j, : lengths[j]].numpy()
+    return outputs
 
 
 def transcribe_batch(
@@ -48,18 +76,9 @@ def transcribe_batch(
     batch_size: int = 16,
 ) -> list[str]:
     """Greedy transcripts of ``utterances`` (no augmentation)."""
-    dataset = SpeechDataset(utterances, feature_config)
-    order = sorted(range(len(utterances)), key=lambda i: utterances[i].duration)
-    texts = [""] * len(utterances)
-    model.eval()
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            batch = collate([dataset[i] for i in chunk])
-            log_probs, lengths = model(batch["features"], batch["lengths"])
-            for j, i in enumerate(chunk):
-                texts[i] = greedy_decode(log_probs[j, : lengths[j]].numpy())
-    return texts
+    return [
+        greedy_decode(lp) for lp in log_probs_batch(model, utterances, feature_config, batch_size)
+    ]
 
 
 def score(name: str, references: Sequence[str], hypotheses: Sequence[str]) -> SetResult:
@@ -84,12 +103,43 @@ def score(name: str, references: Sequence[str], hypotheses: Sequence[str]) -> Se
     )
 
 
+def lexicon_of(name: str) -> tuple[list[str], bool] | None:
+    """The word list (loop) or phrase list of a measurement set, from its whole corpus."""
+    corpus = name.removesuffix("_test")
+    if corpus not in ("an4", "fsdd", "gsc_subsets", "picovoice_wwb"):
+        return None
+    try:
+        transcripts = {u.transcript for u in load_corpus(corpus)}
+    except DataError:
+        return None
+    if corpus == "an4":
+        return sorted({w for t in transcripts for w in t.split()}), True
+    return sorted(transcripts), False
+
+
 def evaluate_set(
-    model: AcousticModel, name: str, utterances: Sequence[Utterance], feature_config: FeatureConfig
+    model: AcousticModel,
+    name: str,
+    utterances: Sequence[Utterance],
+    feature_config: FeatureConfig,
+    with_lexicon: bool = False,
 ) -> SetResult:
-    """Greedy scores of ``model`` on one set."""
-    hypotheses = transcribe_batch(model, utterances, feature_config)
-    return score(name, [u.transcript for u in utterances], hypotheses)
+    """Greedy scores of ``model`` on one set; with ``with_lexicon`` also word-list scores."""
+    outputs = log_probs_batch(model, utterances, feature_config)
+    references = [u.transcript for u in utterances]
+    result = score(name, references, [greedy_decode(lp) for lp in outputs])
+    lexicon = lexicon_of(name) if with_lexicon else None
+    if lexicon is None:
+        return result
+    graph = lexicon_graph(lexicon[0], loop=lexicon[1])
+    restricted = []
+    for lp in outputs:
+        found = constrained_decode(lp, graph)
+        restricted.append(found[0].text if found else "")
+    constrained = score(name, references, restricted)
+    return replace(
+        result, lexicon_wer=constrained.wer, lexicon_accuracy=constrained.sentence_accuracy
+    )
 
 
 def dev_sets(
@@ -110,15 +160,35 @@ def dev_sets(
     return sets
 
 
-def format_table(results: Sequence[SetResult]) -> str:
-    """A plain-text table of results."""
-    lines = [f"{'set':<22} {'utts':>5} {'CER %':>7} {'WER %':>7} {'exact %':>8}"]
-    for r in results:
-        lines.append(
-            f"{r.name:<22} {r.utterances:>5} {100 * r.cer:>7.1f} {100 * r.wer:>7.1f} "
-            f"{100 * r.sentence_accuracy:>8.1f}"
-        )
-    return "\n".join(lines)
+def format_table(results: Sequence[SetResult], markdown: bool = False) -> str:
+    """A table of results: greedy CER, WER, exact rate, and word-list WER and accuracy."""
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{100 * value:.1f}"
+
+    header = ["set", "utts", "CER %", "WER %", "exact %", "list WER %", "list acc %"]
+    rows = [
+        [
+            r.name,
+            str(r.utterances),
+            pct(r.cer),
+            pct(r.wer),
+            pct(r.sentence_accuracy),
+            pct(r.lexicon_wer),
+            pct(r.lexicon_accuracy),
+        ]
+        for r in results
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+    widths = [22, 5, 7, 7, 8, 11, 11]
+    return "\n".join(
+        f"{row[0]:<{widths[0]}}"
+        + "".join(f" {c:>{w}}" for c, w in zip(row[1:], widths[1:], strict=True))
+        for row in [header, *rows]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=None, help="utterances per set at most")
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON here")
+    parser.add_argument("--markdown", action="store_true", help="print a markdown table")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -143,9 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name, utterances in dev_sets(args.tts_dir, args.limit).items():
         start = time.perf_counter()
-        results.append(evaluate_set(model, name, utterances, feature_config))
+        results.append(evaluate_set(model, name, utterances, feature_config, with_lexicon=True))
         _LOGGER.info("%s done in %.1f s", name, time.perf_counter() - start)
-    print(format_table(results))
+    print(format_table(results, markdown=args.markdown))
     if args.json is not None:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2))
     return 0

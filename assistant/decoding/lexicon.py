@@ -1,0 +1,52 @@
+"""Automata of a word list or a phrase list, for decoding restricted to a vocabulary.
+
+``lexicon_graph(words, loop=True)`` accepts any sequence of the words (dictation limited to a
+vocabulary, e.g. AN4's); ``loop=False`` accepts exactly one of the entries (a keyword or phrase
+list). The result is a :class:`CharGraph`, decoded by ``constrained_decode`` like a grammar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assistant.commands.graph import CharGraph, _exit_tokens
+from assistant.vocabulary import TOKENS, normalize_text
+
+_SPACE_ID = TOKENS.index(" ")
+
+
+def lexicon_graph(entries: Iterable[str], *, loop: bool) -> CharGraph:
+    """A trie of the normalised ``entries``; with ``loop`` a space after an entry starts another.
+
+    Leading and trailing spaces are allowed, as in grammar automata.
+    """
+    words = sorted({normalize_text(e) for e in entries} - {""})
+    if not words:
+        raise ValueError("a lexicon needs at least one non-empty entry")
+    arcs: list[dict[int, int]] = [{}]
+    accepting = [False]
+    for word in words:
+        state = 0
+        for char in word:
+            token = TOKENS.index(char)
+            target = arcs[state].get(token)
+            if target is None:
+                target = len(arcs)
+                arcs[state][token] = target
+                arcs.append({})
+                accepting.append(False)
+            state = target
+        accepting[state] = True
+    # after an entry and a space: the next entry may start (loop), or only spaces follow
+    after = len(arcs)
+    arcs.append(dict(arcs[0]) if loop else {})
+    accepting.append(True)
+    arcs[after][_SPACE_ID] = after
+    for state, final in enumerate(accepting[:after]):
+        if final and _SPACE_ID not in arcs[state]:
+            arcs[state][_SPACE_ID] = after
+    arcs[0][_SPACE_ID] = 0  # leading spaces
+    accepting_t = tuple(accepting)
+    return CharGraph(
+        tuple(arcs), accepting_t, (False,) * len(arcs), 0, _exit_tokens(arcs, accepting_t)
+    )
