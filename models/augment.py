@@ -93,6 +93,24 @@ def _band_limit(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.fft.irfft(spectrum * gain, size)[: audio.size].astype(np.float32)
 
 
+def add_noise(
+    audio: np.ndarray, snr_db: float, rng: np.random.Generator, babble: np.ndarray | None = None
+) -> np.ndarray:
+    """``audio`` plus coloured noise (or the given ``babble``) at ``snr_db`` dB SNR."""
+    if babble is not None:
+        noise = np.resize(babble, audio.size).astype(np.float32)
+        noise /= float(np.sqrt(np.mean(noise**2))) + 1e-9
+    else:
+        noise = _coloured_noise(audio.size, rng)
+    signal_rms = float(np.sqrt(np.mean(audio**2))) + 1e-9
+    return (audio + noise * signal_rms / 10 ** (snr_db / 20)).astype(np.float32)
+
+
+def reverberate(audio: np.ndarray, rt60: float, rng: np.random.Generator) -> np.ndarray:
+    """``audio`` in a synthetic room with reverberation time ``rt60`` seconds."""
+    return _fft_filter(audio, _room_impulse(rng, rt60))
+
+
 def augment_waveform(
     audio: np.ndarray, rng: np.random.Generator, config: AugmentConfig = AugmentConfig()
 ) -> np.ndarray:
@@ -104,14 +122,11 @@ def augment_waveform(
         positions = np.arange(0.0, audio.size - 1, speed)
         audio = np.interp(positions, np.arange(audio.size), audio).astype(np.float32)
     if rng.random() < config.reverb_prob:
-        audio = _fft_filter(audio, _room_impulse(rng, rng.uniform(*config.rt60_range)))
+        audio = reverberate(audio, rng.uniform(*config.rt60_range), rng)
     if rng.random() < config.bandlimit_prob:
         audio = _band_limit(audio, rng)
     if rng.random() < config.noise_prob:
-        signal_rms = float(np.sqrt(np.mean(audio**2))) + 1e-9
-        snr = rng.uniform(*config.snr_range)
-        noise = _coloured_noise(audio.size, rng)
-        audio = audio + noise * signal_rms / 10 ** (snr / 20)
+        audio = add_noise(audio, rng.uniform(*config.snr_range), rng)
     peak = float(np.max(np.abs(audio))) + 1e-9
     gain = 10 ** (rng.uniform(*config.gain_range_db) / 20) * 0.5 / peak
     return np.clip(audio * gain, -1.0, 1.0).astype(np.float32)

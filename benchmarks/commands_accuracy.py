@@ -1,0 +1,200 @@
+"""Command recognition on held-out TTS voices: correct acceptance against false acceptance.
+
+    .venv/bin/python benchmarks/commands_accuracy.py [--model assistant/models/bilstm_ctc.onnx]
+
+Built-in command sentences (sampled from the grammar, with their intent and slot values as the
+reference) and out-of-grammar sentences are spoken by pico, an engine never used in training;
+noise clips (coloured noise, babble, near silence) are added. Each is recognised clean and
+with reverberation plus noise at 10 dB SNR. Prints acceptance rates at the default threshold,
+the trade-off over thresholds, and writes a plot (``--plot``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from assistant.commands.confusion import sample_sentences
+from assistant.commands.grammar import BUILTIN_DIR, CommandSet
+from assistant.commands.intents import DEFAULT_THRESHOLD, match_text, recognize
+from assistant.recognizer import Recognizer, default_model_path
+from models.augment import add_noise, reverberate
+from models.data.synthesize import finish_audio
+from models.data.texts import TextMix, sentences
+from models.data.voices import voices_of
+
+CACHE = Path("data/bench_commands")
+
+
+def speak(text: str, index: int, seed: int) -> np.ndarray:
+    """``text`` spoken by a held-out pico voice (cached as FLAC)."""
+    path = CACHE / f"{index:05d}.flac"
+    if path.exists():
+        return sf.read(str(path), dtype="float32")[0]
+    voice = voices_of("pico")[index % 2]
+    with tempfile.TemporaryDirectory() as tmp:
+        text_path, wav_path = Path(tmp) / "t.txt", Path(tmp) / "s.wav"
+        text_path.write_text(text + "\n")
+        subprocess.run(
+            voice.command(str(text_path), str(wav_path), random.Random(seed)),
+            check=True,
+            capture_output=True,
+        )
+        audio, rate = sf.read(str(wav_path), dtype="float32")
+    audio = finish_audio(audio, rate, np.random.default_rng(seed))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), audio, 16000, subtype="PCM_16")
+    return audio
+
+
+def noise_clips(
+    count: int, babble_sources: list[np.ndarray], rng: np.random.Generator
+) -> list[np.ndarray]:
+    """Coloured noise, babble of overlapping speech, and near silence, 1-3 s each."""
+    clips = []
+    for i in range(count):
+        n = int(rng.uniform(1.0, 3.0) * 16000)
+        kind = i % 3
+        if kind == 0:
+            clip = add_noise(np.zeros(n, np.float32) + 1e-3, -20.0, rng)
+        elif kind == 1:
+            clip = np.zeros(n, np.float32)
+            for source in rng.choice(len(babble_sources), 4, replace=False):
+                s = babble_sources[source]
+                start = int(rng.integers(0, max(1, n - 1)))
+                part = s[: n - start]
+                clip[start : start + part.size] += part
+        else:
+            clip = rng.standard_normal(n).astype(np.float32) * 10 ** (rng.uniform(-70, -50) / 20)
+        clips.append(
+            (clip / (np.max(np.abs(clip)) + 1e-9) * rng.uniform(0.05, 0.5)).astype(np.float32)
+        )
+    return clips
+
+
+def main() -> int:
+    """Run the benchmark and print its tables."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=default_model_path(), help="ONNX model")
+    parser.add_argument("--in-grammar", type=int, default=300, help="command utterances")
+    parser.add_argument("--out-of-grammar", type=int, default=200, help="other sentences")
+    parser.add_argument("--noise", type=int, default=60, help="noise clips")
+    parser.add_argument("--seed", type=int, default=7, help="random seed")
+    parser.add_argument("--plot", type=Path, default=None, help="write the trade-off plot here")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    commands = CommandSet([BUILTIN_DIR])
+    recognizer = Recognizer(args.model)
+
+    pairs = sample_sentences(commands.grammar, per_template=8, seed=args.seed)
+    random.Random(args.seed).shuffle(pairs)
+    in_grammar = []
+    for _, text in pairs[: args.in_grammar]:
+        expected = match_text(text, commands)
+        in_grammar.append((text, expected.intent, dict(expected.slots)))
+    others = []
+    mix = TextMix(commands=0.0, broad=0.7, numbers=0.1, letters=0.0, single_words=0.2)
+    for text in sentences(args.out_of_grammar * 3, args.seed, mix):
+        if match_text(text, commands).intent is None and len(others) < args.out_of_grammar:
+            others.append(text)
+
+    index = 0
+    rows = []  # (kind, condition, correct, accepted, confidence)
+    decode_ms = []
+    babble = []
+    for kind, items in (("in", in_grammar), ("out", [(t, None, {}) for t in others])):
+        for text, intent, slots in items:
+            audio = speak(text, index, args.seed + index)
+            index += 1
+            if kind == "out":
+                babble.append(audio)
+            noisy = add_noise(reverberate(audio, rng.uniform(0.3, 0.6), rng), 10.0, rng)
+            for condition, signal in (("clean", audio), ("noisy", noisy)):
+                start = time.perf_counter()
+                result = recognize(recognizer.log_probs(signal), commands, threshold=0.0)
+                decode_ms.append((time.perf_counter() - start) * 1000)
+                correct = result.intent == intent and dict(result.slots) == slots
+                rows.append((kind, condition, correct, result.confidence))
+    for clip in noise_clips(args.noise, babble, rng):
+        result = recognize(recognizer.log_probs(clip), commands, threshold=0.0)
+        rows.append(("noise", "clean", False, result.confidence if result.intent else 0.0))
+
+    def rate(kind: str, condition: str, threshold: float, need_correct: bool) -> float:
+        chosen = [r for r in rows if r[0] == kind and r[1] == condition]
+        hits = [r for r in chosen if r[3] >= threshold and (r[2] or not need_correct)]
+        return len(hits) / max(1, len(chosen))
+
+    t = DEFAULT_THRESHOLD
+    print(
+        f"model {args.model.name}; {len(in_grammar)} commands, {len(others)} other sentences "
+        f"(pico voices, held out), {args.noise} noise clips; threshold {t}"
+    )
+    print(f"{'':<34} {'clean':>7} {'noisy':>7}")
+    print(
+        f"{'commands: intent and slots right %':<34} {100 * rate('in', 'clean', t, True):>7.1f} "
+        f"{100 * rate('in', 'noisy', t, True):>7.1f}"
+    )
+    print(
+        f"{'commands: accepted at all %':<34} {100 * rate('in', 'clean', t, False):>7.1f} "
+        f"{100 * rate('in', 'noisy', t, False):>7.1f}"
+    )
+    print(
+        f"{'commands: right without rejection %':<34} {100 * rate('in', 'clean', 0.0, True):>7.1f} "
+        f"{100 * rate('in', 'noisy', 0.0, True):>7.1f}"
+    )
+    print(
+        f"{'other sentences: false accept %':<34} {100 * rate('out', 'clean', t, False):>7.1f} "
+        f"{100 * rate('out', 'noisy', t, False):>7.1f}"
+    )
+    print(f"{'noise clips: false accept %':<34} {100 * rate('noise', 'clean', t, False):>7.1f}")
+    p50, p95 = np.percentile(decode_ms, [50, 95])
+    print(f"recognise (features + model + constrained search): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(
+        "\nthreshold  correct-accept clean/noisy %  false-accept sentences clean/noisy %  noise %"
+    )
+    thresholds = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
+    for th in thresholds:
+        ca = " / ".join(f"{100 * rate('in', c, th, True):.1f}" for c in ("clean", "noisy"))
+        fa = " / ".join(f"{100 * rate('out', c, th, False):.1f}" for c in ("clean", "noisy"))
+        print(f"{th:>9.2f}  {ca:>29}  {fa:>36}  {100 * rate('noise', 'clean', th, False):>7.1f}")
+    if args.plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        grid = np.linspace(0, 1, 101)
+        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+        for condition in ("clean", "noisy"):
+            fa = [
+                100
+                * (
+                    rate("out", condition, g, False) * len(others)
+                    + rate("noise", "clean", g, False) * args.noise
+                )
+                / (len(others) + args.noise)
+                for g in grid
+            ]
+            ca = [100 * rate("in", condition, g, True) for g in grid]
+            ax.plot(fa, ca, label=condition)
+        ax.set(
+            xlabel="false acceptance % (other sentences + noise)",
+            ylabel="commands right and accepted %",
+            title="Built-in commands, held-out voices",
+        )
+        ax.grid(True)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=90)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
