@@ -1,4 +1,5 @@
-"""Command line: ``assistant transcribe|recognize FILE ...``, ``assistant commands check FILE``.
+"""Command line: ``assistant transcribe|recognize FILE ...``, ``assistant say TEXT``,
+``assistant commands check FILE``.
 
 (And, later, ``assistant`` alone for the GUI.)
 """
@@ -19,9 +20,12 @@ from assistant.audio.files import load_audio
 from assistant.commands.confusion import confusable_pairs, sample_sentences
 from assistant.commands.errors import GrammarError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet, grammar_files, parse_grammar
-from assistant.commands.intents import DEFAULT_THRESHOLD, recognize
+from assistant.commands.intents import DEFAULT_THRESHOLD, RecognitionResult, match_text, recognize
 from assistant.errors import AssistantError, ModelError
 from assistant.recognizer import PROVIDER_CHOICES, Recognizer, default_model_path
+from assistant.skills.base import Skills, SkillsConfig
+from assistant.skills.errors import SkillsError
+from assistant.speech_out import ENGINE_CHOICES, Speaker
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,8 +49,17 @@ output: one JSON object per line and file, in the order given:
   {"path", "intent", "slots", "confidence", "text"}
 intent is null when the command is rejected (silence, not in the grammar, low confidence);
 text is then what was heard. Numbers are ints, durations are ints of seconds.
+--run also carries out each command and adds "reply": the assistant's answer (timers end
+when the command exits).
 A file that cannot be read is reported on stderr and skipped; the exit status is then 1.
 A model or command grammar that cannot be loaded exits with status 2.
+"""
+
+_SAY_EPILOG = """\
+output: the assistant's reply on one line; with --json one JSON object:
+  {"intent", "slots", "confidence", "text", "reply"}
+Text the commands do not cover is answered "Sorry, I didn't catch that." (intent null).
+Programs, notes and volume changes really happen; timers end when the command exits.
 """
 
 
@@ -60,7 +73,8 @@ def _positive_int(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``assistant`` command."""
     parser = argparse.ArgumentParser(
-        prog="assistant", description="Offline push-to-talk voice assistant."
+        prog="assistant",
+        description="Offline push-to-talk voice assistant. Without a command, starts the app.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -108,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON object per file: path, text, duration_s, decode_ms",
     )
     _add_recognize_parser(commands)
+    _add_say_parser(commands)
     _add_commands_parser(commands)
     return parser
 
@@ -154,7 +169,25 @@ def _add_recognize_parser(commands: argparse._SubParsersAction) -> None:
     recognize.add_argument(
         "files", nargs="+", metavar="FILE", type=Path, help="audio files to recognise"
     )
+    _add_commands_argument(recognize)
     recognize.add_argument(
+        "--threshold",
+        type=_probability,
+        default=DEFAULT_THRESHOLD,
+        metavar="P",
+        help=f"reject commands whose confidence is below P (default: {DEFAULT_THRESHOLD})",
+    )
+    recognize.add_argument(
+        "--run",
+        action="store_true",
+        help='carry out each recognised command and add its "reply" to the JSON line',
+    )
+    _add_data_dir_argument(recognize)
+    _add_model_arguments(recognize)
+
+
+def _add_commands_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--commands",
         type=Path,
         action="append",
@@ -163,14 +196,44 @@ def _add_recognize_parser(commands: argparse._SubParsersAction) -> None:
         help="command grammar YAML file or folder; repeat to combine (default: the built-in "
         "commands plus the user's commands folder)",
     )
-    recognize.add_argument(
-        "--threshold",
-        type=_probability,
-        default=DEFAULT_THRESHOLD,
-        metavar="P",
-        help=f"reject commands whose confidence is below P (default: {DEFAULT_THRESHOLD})",
+
+
+def _add_data_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of the notes file (default: the user's data folder for 'assistant')",
     )
-    _add_model_arguments(recognize)
+
+
+def _add_say_parser(commands: argparse._SubParsersAction) -> None:
+    say = commands.add_parser(
+        "say",
+        help="carry out a typed command and print the reply",
+        description='Understand a typed command, e.g. "what is seven times eight", carry it '
+        "out with the built-in skills and print the reply.",
+        epilog=_SAY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    say.add_argument("words", nargs="+", metavar="WORD", help="the command, in one or more words")
+    _add_commands_argument(say)
+    _add_data_dir_argument(say)
+    say.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: intent, slots, confidence, text, reply",
+    )
+    say.add_argument(
+        "--speak", action="store_true", help="also say the reply aloud (waits until it is said)"
+    )
+    say.add_argument(
+        "--tts",
+        choices=ENGINE_CHOICES,
+        default="auto",
+        help="speech engine for --speak: auto picks the first installed (default: auto)",
+    )
 
 
 def _add_commands_parser(commands: argparse._SubParsersAction) -> None:
@@ -238,11 +301,29 @@ def _transcribe(args: argparse.Namespace) -> int:
     return status
 
 
-def _recognize(args: argparse.Namespace) -> int:
+def _load_commands(paths: list[Path] | None) -> CommandSet | None:
+    """The command set of ``paths`` (default: built-in and user's); None after reporting."""
     try:
-        commands = CommandSet(args.commands) if args.commands else CommandSet.default()
+        return CommandSet(paths) if paths else CommandSet.default()
     except GrammarError as e:
         print(f"assistant: cannot load the commands: {e}", file=sys.stderr)
+        return None
+
+
+def _skills(args: argparse.Namespace, commands: CommandSet, speaker: Speaker | None) -> Skills:
+    options = {} if args.data_dir is None else {"data_dir": args.data_dir}
+    config = SkillsConfig(spoken_replies=speaker is not None, **options)
+    return Skills(config, commands, speaker=speaker)
+
+
+def _run(skills: Skills | None, result: RecognitionResult) -> dict[str, object]:
+    """``{"reply": text}`` when ``skills`` runs commands, else nothing."""
+    return {} if skills is None else {"reply": skills.handle(result).text}
+
+
+def _recognize(args: argparse.Namespace) -> int:
+    commands = _load_commands(args.commands)
+    if commands is None:
         return EXIT_USAGE
     try:
         recognizer = Recognizer(
@@ -251,19 +332,53 @@ def _recognize(args: argparse.Namespace) -> int:
     except ModelError as e:
         print(f"assistant: cannot load the model: {e}", file=sys.stderr)
         return EXIT_USAGE
+    skills = _skills(args, commands, None) if args.run else None
     status = EXIT_OK
-    for path in args.files:
-        try:
-            audio = load_audio(path, recognizer.info.sample_rate)
-            result = recognize(recognizer.log_probs(audio), commands, args.threshold)
-        except AssistantError as e:
-            _LOGGER.debug("failed on %s", path, exc_info=True)
-            print(f"assistant: skipping {path}: {e}", file=sys.stderr)
-            status = EXIT_FILE_FAILED
-            continue
-        record = {"path": str(path), **result.to_dict()}
-        print(json.dumps(record, ensure_ascii=False), flush=True)
+    try:
+        for path in args.files:
+            try:
+                audio = load_audio(path, recognizer.info.sample_rate)
+                result = recognize(recognizer.log_probs(audio), commands, args.threshold)
+            except AssistantError as e:
+                _LOGGER.debug("failed on %s", path, exc_info=True)
+                print(f"assistant: skipping {path}: {e}", file=sys.stderr)
+                status = EXIT_FILE_FAILED
+                continue
+            record = {"path": str(path), **result.to_dict(), **_run(skills, result)}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+    finally:
+        if skills is not None:
+            skills.close()
     return status
+
+
+def _say(args: argparse.Namespace) -> int:
+    commands = _load_commands(args.commands)
+    if commands is None:
+        return EXIT_USAGE
+    speaker = Speaker(args.tts) if args.speak else None
+    if speaker is not None and not speaker.available():
+        print("assistant: no text-to-speech engine installed; printing only", file=sys.stderr)
+    try:
+        skills = _skills(args, commands, speaker)
+    except SkillsError as e:
+        print(f"assistant: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = match_text(" ".join(args.words), commands)
+        reply = skills.handle(result)
+        if args.json:
+            record = {**result.to_dict(), "reply": reply.text}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(reply.text, flush=True)
+        if speaker is not None:
+            speaker.wait(timeout=60.0)
+    finally:
+        skills.close()
+        if speaker is not None:
+            speaker.close()
+    return EXIT_OK
 
 
 def _check_commands(args: argparse.Namespace) -> int:
@@ -325,10 +440,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _transcribe(args)
         if args.command == "recognize":
             return _recognize(args)
+        if args.command == "say":
+            return _say(args)
         if args.command == "commands":
             return _check_commands(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    # No subcommand: this is where the GUI will start once assistant.gui exists.
-    parser.print_help(sys.stderr)
-    return EXIT_USAGE
+    return _run_gui()
+
+
+def _run_gui() -> int:
+    """Start the desktop app; Qt is imported only here."""
+    try:
+        from assistant.gui.app import run_app
+    except ImportError as e:
+        print(
+            f"assistant: cannot start the app: {e}. Install PySide6-Essentials (and on Linux "
+            "the Qt system libraries, e.g. libxcb-cursor0 libxkbcommon-x11-0 libegl1)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        return run_app(sys.argv[:1])
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

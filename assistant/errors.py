@@ -11,3 +11,7 @@ class AudioError(AssistantError):
 
 class ModelError(AssistantError):
     """The acoustic model file is missing, unreadable or does not match the runtime."""
+
+
+class SpeechOutputError(AssistantError):
+    """Text could not be spoken or synthesised: names the engine and the cause."""

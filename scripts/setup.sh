@@ -10,10 +10,13 @@ profile="${1:-runtime}"
 venv=".venv"
 python="${PYTHON:-python3}"
 
-apt_packages="libportaudio2 libsndfile1"
+# PortAudio and libsndfile for audio; the libraries Qt's xcb and offscreen platforms load
+apt_packages="libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
+libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0"
 case "$profile" in
-  dev) apt_packages="$apt_packages espeak-ng" ;;
-  tts) apt_packages="$apt_packages espeak-ng flite festival festvox-kallpc16k libttspico-utils \
+  dev) apt_packages="$apt_packages espeak-ng xvfb xauth" ;;
+  tts) apt_packages="$apt_packages espeak-ng xvfb xauth flite festival festvox-kallpc16k libttspico-utils \
 rhvoice rhvoice-english mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 sox" ;;
 esac
 

@@ -100,9 +100,25 @@ def test_mismatched_model_exits_2(
     assert "sample_rate is 8000 Hz" in capsys.readouterr().err
 
 
-def test_no_subcommand_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_subcommand_starts_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("PySide6.QtWidgets", reason="PySide6 (or its system libraries) missing")
+    from assistant.gui import app
+
+    started: list[object] = []
+    monkeypatch.setattr(app, "run_app", lambda argv: started.append(argv) or 0)
+    assert main([]) == 0
+    assert len(started) == 1
+
+
+def test_app_without_a_display_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("PySide6.QtWidgets", reason="PySide6 (or its system libraries) missing")
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
     assert main([]) == 2
-    assert "transcribe" in capsys.readouterr().err
+    assert "no display" in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,3 +72,19 @@ def test_same_rate_and_empty_input_are_copies() -> None:
 def test_non_positive_rate_raises() -> None:
     with pytest.raises(ValueError, match="positive"):
         resample(np.zeros(10, np.float32), 0, 16000)
+
+
+@pytest.mark.parametrize(("orig", "new"), [(48000, 16000), (44100, 16000), (8000, 16000)])
+def test_stream_resampler_equals_whole_signal_resampling(orig: int, new: int) -> None:
+    from assistant.audio.resample import StreamResampler
+
+    rng = np.random.default_rng(3)
+    audio = rng.standard_normal(orig // 4 + 17).astype(np.float32)
+    stream = StreamResampler(orig, new)
+    pieces, start = [], 0
+    while start < audio.size:
+        size = int(rng.integers(1, 700))
+        pieces.append(stream.process(audio[start : start + size]))
+        start += size
+    pieces.append(stream.flush())
+    np.testing.assert_allclose(np.concatenate(pieces), resample(audio, orig, new), atol=1e-6)

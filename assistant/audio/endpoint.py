@@ -1,0 +1,122 @@
+"""Energy-based voice-activity endpointing for hands-free mode.
+
+Frames louder than the tracked noise floor by ``margin_db`` (and above an absolute floor) count
+as speech. An utterance starts after ``min_speech_ms`` of speech and ends after ``silence_ms``
+of non-speech following it, or when it reaches ``max_utterance_ms``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.audio.sources import rms_dbfs
+from assistant.features import SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """Thresholds and durations of the endpoint detector."""
+
+    frame_ms: int = 10
+    """Analysis frame in milliseconds."""
+    margin_db: float = 12.0
+    """dB above the noise floor for a frame to count as speech."""
+    min_level_dbfs: float = -50.0
+    """dBFS: quieter frames are never speech, whatever the noise floor."""
+    min_speech_ms: int = 100
+    """Speech needed before an utterance starts, in milliseconds."""
+    silence_ms: int = 700
+    """Non-speech after speech that ends the utterance, in milliseconds."""
+    max_utterance_ms: int = 10_000
+    """An utterance is ended after this long, in milliseconds."""
+    noise_adapt: float = 0.05
+    """Per-frame weight of a non-speech frame in the noise-floor estimate (0..1)."""
+    initial_noise_dbfs: float = -70.0
+    """Noise floor assumed before any audio, in dBFS."""
+    warmup_ms: int = 300
+    """Audio at the start that only measures the noise floor (never speech), in ms."""
+
+
+class EndpointEvent(enum.Enum):
+    """What a block of audio changed."""
+
+    NONE = "none"
+    """Nothing: still silent, or still speaking."""
+    SPEECH_START = "speech_start"
+    """An utterance began in this block."""
+    SPEECH_END = "speech_end"
+    """The utterance ended in this block (silence after speech, or the length limit)."""
+
+
+class EndpointDetector:
+    """Feed 16 kHz float32 blocks to :meth:`update`; :meth:`reset` before the next utterance."""
+
+    def __init__(
+        self, config: EndpointConfig = EndpointConfig(), sample_rate: int = SAMPLE_RATE
+    ) -> None:
+        """Detector for ``sample_rate`` Hz audio with ``config``'s thresholds."""
+        self.config = config
+        self.frame = sample_rate * config.frame_ms // 1000
+        if self.frame < 1:
+            raise ValueError(f"frame_ms {config.frame_ms} is under one sample at {sample_rate} Hz")
+        self.noise_dbfs = config.initial_noise_dbfs
+        """Current noise-floor estimate in dBFS (kept across :meth:`reset`)."""
+        self._warmup_frames = config.warmup_ms // config.frame_ms
+        self._frames_seen = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the current utterance (the noise floor is kept)."""
+        self._pending = np.zeros(0, dtype=np.float32)
+        self.in_speech = False
+        """Whether an utterance has started and not ended."""
+        self._speech_ms = 0
+        self._silence_ms = 0
+        self._utterance_ms = 0
+
+    def is_speech(self, level_dbfs: float) -> bool:
+        """Whether a frame at ``level_dbfs`` counts as speech given the noise floor."""
+        threshold = max(self.config.min_level_dbfs, self.noise_dbfs + self.config.margin_db)
+        return level_dbfs >= threshold
+
+    def update(self, block: np.ndarray) -> EndpointEvent:
+        """Process a block; reports the first start or end it contains."""
+        samples = np.concatenate([self._pending, np.asarray(block, dtype=np.float32)])
+        n = samples.size // self.frame
+        self._pending = samples[n * self.frame :]
+        event = EndpointEvent.NONE
+        for frame in samples[: n * self.frame].reshape(n, self.frame):
+            found = self._frame(rms_dbfs(frame))
+            if event is EndpointEvent.NONE:
+                event = found
+        return event
+
+    def _frame(self, level: float) -> EndpointEvent:
+        config = self.config
+        if self._frames_seen < self._warmup_frames:
+            # The floor is the running mean level of the first frames (the room before speech).
+            self._frames_seen += 1
+            self.noise_dbfs += (level - self.noise_dbfs) / self._frames_seen
+            return EndpointEvent.NONE
+        speech = self.is_speech(level)
+        if not speech:
+            # Track the floor on non-speech only, so a long utterance does not raise it.
+            self.noise_dbfs += config.noise_adapt * (level - self.noise_dbfs)
+        if not self.in_speech:
+            self._speech_ms = self._speech_ms + config.frame_ms if speech else 0
+            if self._speech_ms >= config.min_speech_ms:
+                self.in_speech = True
+                self._silence_ms = 0
+                self._utterance_ms = self._speech_ms
+                return EndpointEvent.SPEECH_START
+            return EndpointEvent.NONE
+        self._utterance_ms += config.frame_ms
+        self._silence_ms = 0 if speech else self._silence_ms + config.frame_ms
+        if self._silence_ms >= config.silence_ms or self._utterance_ms >= config.max_utterance_ms:
+            self.in_speech = False
+            self._speech_ms = 0
+            return EndpointEvent.SPEECH_END
+        return EndpointEvent.NONE

@@ -1,0 +1,68 @@
+"""Energy endpointing on synthetic signals: start after speech, end after silence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent
+
+RATE = 16000
+
+
+def noise(seconds: float, dbfs: float, seed: int = 0) -> np.ndarray:
+    """White noise at an RMS of ``dbfs``."""
+    rms = 10 ** (dbfs / 20)
+    return (rms * np.random.default_rng(seed).standard_normal(int(RATE * seconds))).astype(
+        np.float32
+    )
+
+
+def tone(seconds: float, dbfs: float) -> np.ndarray:
+    t = np.arange(int(RATE * seconds)) / RATE
+    return (10 ** (dbfs / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def events(detector: EndpointDetector, audio: np.ndarray, block: int = 480) -> list[tuple]:
+    """(event, time in ms at the end of its block) for every non-NONE event."""
+    found = []
+    for start in range(0, audio.size, block):
+        event = detector.update(audio[start : start + block])
+        if event is not EndpointEvent.NONE:
+            found.append((event, (start + block) * 1000 // RATE))
+    return found
+
+
+def test_speech_between_silences_starts_and_ends_once() -> None:
+    audio = np.concatenate(
+        [noise(0.5, -60), tone(0.6, -20) + noise(0.6, -60, 1), noise(1.0, -60, 2)]
+    )
+    detector = EndpointDetector(EndpointConfig(min_speech_ms=100, silence_ms=500))
+    found = events(detector, audio)
+    assert [e for e, _ in found] == [EndpointEvent.SPEECH_START, EndpointEvent.SPEECH_END]
+    start_ms, end_ms = found[0][1], found[1][1]
+    assert 600 <= start_ms <= 640  # speech at 500 ms + 100 ms, within one block
+    assert 1600 <= end_ms <= 1640  # speech ends at 1100 ms + 500 ms of silence
+
+
+def test_steady_noise_is_never_speech_and_sets_the_floor() -> None:
+    detector = EndpointDetector()  # the first 300 ms measure the floor
+    assert events(detector, noise(2.0, -45)) == []
+    assert -47 < detector.noise_dbfs < -43
+
+
+def test_short_click_does_not_start_an_utterance() -> None:
+    audio = np.concatenate([noise(0.3, -60), tone(0.05, -10), noise(0.5, -60)])
+    assert events(EndpointDetector(EndpointConfig(min_speech_ms=100)), audio) == []
+
+
+def test_length_limit_ends_an_utterance_and_reset_forgets_it() -> None:
+    detector = EndpointDetector(EndpointConfig(max_utterance_ms=400))
+    found = events(detector, np.concatenate([noise(0.2, -60), tone(1.0, -20)]))
+    assert [e for e, _ in found][:2] == [EndpointEvent.SPEECH_START, EndpointEvent.SPEECH_END]
+    assert found[1][1] - found[0][1] <= 450
+    detector.reset()
+    detector.update(tone(0.2, -20))
+    assert detector.in_speech
+    detector.reset()
+    assert not detector.in_speech
+    assert detector.update(noise(0.1, -60)) is EndpointEvent.NONE
