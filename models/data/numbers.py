@@ -1,4 +1,9 @@
-"""English number words, for synthesis texts (e.g. 125 -> "one hundred and twenty five")."""
+"""English number words as the synthesis texts say them (e.g. 125 -> "one hundred and twenty five").
+
+The grammar's own number words live in ``assistant.commands.numbers``; this wording is kept
+separate so that a corpus made from a seed stays reproducible, and a test checks that every
+form said here is one the grammar accepts.
+"""
 
 from __future__ import annotations
 

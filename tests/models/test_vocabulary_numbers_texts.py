@@ -137,3 +137,11 @@ def test_command_sentences_are_normalised_commands() -> None:
         t.startswith(("set a timer", "please set a timer", "could you set a")) for t in texts
     )
     assert any(" plus " in t or " minus " in t or " times " in t for t in texts)
+
+
+def test_synthesis_number_words_are_forms_the_grammar_accepts() -> None:
+    from assistant.commands.numbers import spoken_forms
+
+    for n in [*range(0, 2100), 10_005, 120_000, 100_100, 999_999]:
+        for british_and in (True, False):
+            assert number_to_words(n, british_and=british_and) in spoken_forms(n)
