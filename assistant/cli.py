@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from assistant import __version__
+from assistant.audio.endpoint import has_speech
 from assistant.audio.files import load_audio
 from assistant.commands.confusion import confusable_pairs, sample_sentences
 from assistant.commands.errors import GrammarError
@@ -338,7 +339,10 @@ def _recognize(args: argparse.Namespace) -> int:
         for path in args.files:
             try:
                 audio = load_audio(path, recognizer.info.sample_rate)
-                result = recognize(recognizer.log_probs(audio), commands, args.threshold)
+                if has_speech(audio):
+                    result = recognize(recognizer.log_probs(audio), commands, args.threshold)
+                else:
+                    result = RecognitionResult(None, {}, 0.0, "")
             except AssistantError as e:
                 _LOGGER.debug("failed on %s", path, exc_info=True)
                 print(f"assistant: skipping {path}: {e}", file=sys.stderr)

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent
+from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent, has_speech
 from assistant.audio.sources import PREROLL_MS, AudioSource, PreRoll, rms_dbfs
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import DEFAULT_THRESHOLD, RecognitionResult, recognize
@@ -235,7 +235,8 @@ class Engine:
         speech_samples = self._samples - self._preroll_samples
         self.cancel_utterance()
         acoustic_ms = intent_ms = 0.0
-        if speech_samples * 1000 < self.config.min_utterance_ms * self.sample_rate:
+        too_short = speech_samples * 1000 < self.config.min_utterance_ms * self.sample_rate
+        if too_short or not has_speech(audio):
             heard, result = "", RecognitionResult(None, {}, 0.0, "")
         else:
             start = time.perf_counter()

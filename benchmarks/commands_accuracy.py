@@ -21,9 +21,15 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from assistant.audio.endpoint import has_speech
 from assistant.commands.confusion import sample_sentences
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
-from assistant.commands.intents import DEFAULT_THRESHOLD, match_text, recognize
+from assistant.commands.intents import (
+    DEFAULT_THRESHOLD,
+    RecognitionResult,
+    match_text,
+    recognize,
+)
 from assistant.recognizer import Recognizer, default_model_path
 from models.augment import add_noise, reverberate
 from models.data.synthesize import finish_audio
@@ -93,7 +99,13 @@ def main() -> int:
     commands = CommandSet([BUILTIN_DIR])
     recognizer = Recognizer(args.model)
 
-    pairs = sample_sentences(commands.grammar, per_template=8, seed=args.seed)
+    def recognize_audio(audio: np.ndarray) -> RecognitionResult:
+        # as the app and the CLI do: no speech, no command
+        if not has_speech(audio):
+            return RecognitionResult(None, {}, 0.0, "")
+        return recognize(recognizer.log_probs(audio), commands, threshold=0.0)
+
+    pairs = sample_sentences(commands.grammar, per_template=25, seed=args.seed)
     random.Random(args.seed).shuffle(pairs)
     in_grammar = []
     for _, text in pairs[: args.in_grammar]:
@@ -118,12 +130,12 @@ def main() -> int:
             noisy = add_noise(reverberate(audio, rng.uniform(0.3, 0.6), rng), 10.0, rng)
             for condition, signal in (("clean", audio), ("noisy", noisy)):
                 start = time.perf_counter()
-                result = recognize(recognizer.log_probs(signal), commands, threshold=0.0)
+                result = recognize_audio(signal)
                 decode_ms.append((time.perf_counter() - start) * 1000)
                 correct = result.intent == intent and dict(result.slots) == slots
                 rows.append((kind, condition, correct, result.confidence))
     for clip in noise_clips(args.noise, babble, rng):
-        result = recognize(recognizer.log_probs(clip), commands, threshold=0.0)
+        result = recognize_audio(clip)
         rows.append(("noise", "clean", False, result.confidence if result.intent else 0.0))
 
     def rate(kind: str, condition: str, threshold: float, need_correct: bool) -> float:

@@ -43,6 +43,9 @@ class AugmentConfig:
     """SpecAugment time masks per utterance."""
     time_mask_width: int = 40
     """Widest time mask, in frames."""
+    time_mask_max_fraction: float = 0.1
+    """Widest time mask as a share of the (padded) utterance: two fixed 0.4 s masks would
+    hide most of a one-word command."""
 
 
 def _fast_size(n: int) -> int:
@@ -141,7 +144,9 @@ class SpecAugment(torch.nn.Module):
         self.freq_mask = torchaudio.transforms.FrequencyMasking(
             config.freq_mask_width, iid_masks=True
         )
-        self.time_mask = torchaudio.transforms.TimeMasking(config.time_mask_width, iid_masks=True)
+        self.time_mask = torchaudio.transforms.TimeMasking(
+            config.time_mask_width, iid_masks=True, p=config.time_mask_max_fraction
+        )
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         """Masked copy of ``features``; masked values are 0 (the normalised mean)."""

@@ -120,3 +120,22 @@ class EndpointDetector:
             self._speech_ms = 0
             return EndpointEvent.SPEECH_END
         return EndpointEvent.NONE
+
+
+def has_speech(audio: np.ndarray, config: EndpointConfig = EndpointConfig()) -> bool:
+    """Whether 16 kHz float ``audio`` holds at least ``min_speech_ms`` of speech-like frames.
+
+    A frame counts when it is ``margin_db`` above the recording's own floor (its 10th
+    percentile frame level) and above ``min_level_dbfs``: silence, hiss and steady hum fail,
+    so they are rejected before the acoustic model can be forced onto a command.
+    """
+    frame = SAMPLE_RATE * config.frame_ms // 1000
+    count = audio.size // frame
+    if count == 0:
+        return False
+    frames = np.asarray(audio[: count * frame], dtype=np.float64).reshape(count, frame)
+    power = np.mean(np.square(frames), axis=1)
+    levels = 10.0 * np.log10(np.maximum(power, 1e-10))
+    floor = float(np.percentile(levels, 10))
+    loud = levels >= max(config.min_level_dbfs, floor + config.margin_db)
+    return int(loud.sum()) * config.frame_ms >= config.min_speech_ms

@@ -77,6 +77,8 @@ Expression = Word | Sequence | Alternative | Slot
 EMPTY = Sequence(())
 """The expression that matches the empty word sequence."""
 
+MAX_NESTING = 100
+"""Deepest bracket nesting a template may use (deeper would exhaust Python's recursion)."""
 _SPECIAL = "()[]{}|"
 _RANGE = re.compile(r"^(-?\d+)\s*\.\.\s*(-?\d+)$")
 _DROPPED_PUNCTUATION = str.maketrans({c: " " for c in ',.?!;:"-'})
@@ -143,11 +145,18 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.list_names = list_names
+        self.depth = 0
 
     def parse(self) -> Expression:
         return self._alternative(closing=None)
 
     def _alternative(self, closing: str | None) -> Expression:
+        if closing is not None:
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise TemplateError(
+                    f"brackets nested more than {MAX_NESTING} deep at column {self.pos}"
+                )
         options = [self._sequence()]
         while self.pos < len(self.text) and self.text[self.pos] == "|":
             self.pos += 1
@@ -159,6 +168,7 @@ class _Parser:
             raise TemplateError(f"unbalanced bracket: {closing!r} missing")
         else:
             self.pos += 1
+            self.depth -= 1
         return options[0] if len(options) == 1 else Alternative(tuple(options))
 
     def _sequence(self) -> Expression:

@@ -66,3 +66,20 @@ def test_length_limit_ends_an_utterance_and_reset_forgets_it() -> None:
     detector.reset()
     assert not detector.in_speech
     assert detector.update(noise(0.1, -60)) is EndpointEvent.NONE
+
+
+def test_has_speech_rejects_silence_hiss_and_hum_and_accepts_a_burst() -> None:
+    from assistant.audio.endpoint import has_speech
+
+    rng = np.random.default_rng(0)
+    t = np.arange(16000) / 16000
+    silence = np.zeros(16000, np.float32)
+    hiss = (0.05 * rng.standard_normal(16000)).astype(np.float32)
+    hum = (0.2 * np.sin(2 * np.pi * 50 * t)).astype(np.float32)
+    burst = (0.001 * rng.standard_normal(16000)).astype(np.float32)
+    burst[4000:9000] += (0.3 * np.sin(2 * np.pi * 220 * t[4000:9000])).astype(np.float32)
+    assert not has_speech(silence)
+    assert not has_speech(hiss)
+    assert not has_speech(hum)
+    assert has_speech(burst)
+    assert not has_speech(np.zeros(10, np.float32))

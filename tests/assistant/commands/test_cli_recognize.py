@@ -23,11 +23,14 @@ def says_a(make_model) -> Path:
 
 @pytest.fixture
 def wavs(tmp_path: Path) -> list[Path]:
-    """Two short noise WAV files."""
+    """Two short WAV files: a faint noise floor with a loud burst in the middle (speech-like:
+    steady noise alone is rejected before the model runs)."""
     paths = []
     for name, seconds in (("one.wav", 0.5), ("two.wav", 0.8)):
-        noise = 0.05 * np.random.default_rng(0).standard_normal(int(seconds * 16000))
-        sf.write(str(tmp_path / name), noise, 16000, subtype="PCM_16")
+        n = int(seconds * 16000)
+        audio = 0.001 * np.random.default_rng(0).standard_normal(n)
+        audio[n // 4 : 3 * n // 4] += 0.3 * np.sin(np.arange(n // 2) * 2 * np.pi * 220 / 16000)
+        sf.write(str(tmp_path / name), audio, 16000, subtype="PCM_16")
         paths.append(tmp_path / name)
     return paths
 

@@ -60,7 +60,9 @@ def test_recognize_run_adds_the_reply(
     grammar = tmp_path / "letters.yaml"
     grammar.write_text("intents:\n  Letter: [a]\n", encoding="utf-8")
     wav = tmp_path / "one.wav"
-    sf.write(str(wav), 0.05 * np.random.default_rng(0).standard_normal(8000), 16000)
+    audio = 0.001 * np.random.default_rng(0).standard_normal(8000)
+    audio[2000:6000] += 0.3 * np.sin(np.arange(4000) * 2 * np.pi * 220 / 16000)  # speech-like
+    sf.write(str(wav), audio, 16000)
     common = ["recognize", "--model", str(model), "--commands", str(grammar), str(wav)]
     assert main(common) == 0
     assert main([*common, "--run", "--data-dir", str(tmp_path)]) == 0
