@@ -62,7 +62,10 @@ class AcousticModel(Protocol):
 class ReplyLike(Protocol):
     """A skill's answer; only the text is required."""
 
-    text: str
+    @property
+    def text(self) -> str:
+        """What the assistant answers."""
+        ...
 
 
 class SkillHandler(Protocol):

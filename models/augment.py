@@ -19,19 +19,19 @@ from assistant.features import SAMPLE_RATE
 class AugmentConfig:
     """Probabilities and ranges of each effect."""
 
-    speed_prob: float = 0.5
+    speed_prob: float = 0.4
     """Chance of speed perturbation (tempo and pitch together)."""
     speed_range: tuple[float, float] = (0.9, 1.1)
     """Speed factors drawn uniformly."""
-    reverb_prob: float = 0.3
+    reverb_prob: float = 0.2
     """Chance of convolving with a synthetic room impulse response."""
     rt60_range: tuple[float, float] = (0.15, 0.7)
     """Reverberation time in seconds."""
-    noise_prob: float = 0.5
+    noise_prob: float = 0.35
     """Chance of additive noise."""
     snr_range: tuple[float, float] = (5.0, 30.0)
     """Signal-to-noise ratio in dB."""
-    bandlimit_prob: float = 0.2
+    bandlimit_prob: float = 0.1
     """Chance of a telephone/cheap-microphone band limit (low-pass 3.4-7 kHz, high-pass)."""
     gain_range_db: tuple[float, float] = (-20.0, 6.0)
     """Gain in dB; the result is clipped to [-1, 1] like a real ADC."""

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Measure a trained checkpoint and make it the bundled model:
 #   scripts/release_model.sh runs/base/averaged.pt
-# Writes docs/results/*.txt (evaluation table, export check, speed, commands benchmark) and
-# assistant/models/bilstm_ctc{,.int8}.onnx.
+# Exports fp32 and int8 to runs/release/, bundles the int8 file as assistant/models/bilstm_ctc.onnx
+# and writes the measurements to docs/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkpoint="${1:?usage: scripts/release_model.sh CHECKPOINT}"
 py=.venv/bin/python
-mkdir -p docs/results
+out=runs/release
+mkdir -p docs/results "$out"
 $py -m models.evaluate --checkpoint "$checkpoint" --markdown --json docs/results/evaluation.json \
   | tee docs/results/evaluation.md
 $py -m export --checkpoint "$checkpoint" --model-card docs/model_card.md \
-  --out assistant/models/bilstm_ctc.onnx --int8 2>/dev/null | tee docs/results/export.txt
-$py benchmarks/recognizer_speed.py --threads 1 | tee docs/results/speed.txt
+  --out "$out/bilstm_ctc.fp32.onnx" --int8 --int8-check 300 2>/dev/null | tee docs/results/export.txt
+cp "$out/bilstm_ctc.fp32.int8.onnx" assistant/models/bilstm_ctc.onnx
+models="$out/bilstm_ctc.fp32.onnx assistant/models/bilstm_ctc.onnx"
 $py benchmarks/commands_accuracy.py --plot docs/commands_tradeoff.png | tee docs/results/commands.txt
+$py benchmarks/latency.py --models $models --runs 20 --json docs/results/latency.json \
+  | tee docs/results/latency.txt
+$py benchmarks/vs_pocketsphinx.py --limit 60 | tee docs/results/vs_pocketsphinx.txt
+$py benchmarks/soak.py --cycles 300 | tee docs/results/soak.txt

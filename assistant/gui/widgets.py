@@ -110,7 +110,10 @@ class ConversationView(QTextBrowser):
 class TimerLike(Protocol):
     """A running timer (``assistant.skills`` timers)."""
 
-    name: str
+    @property
+    def name(self) -> str | None:
+        """What the user called it; None when unnamed."""
+        ...
 
     def remaining_s(self, now: float) -> float:
         """Seconds left at time ``now`` of the source's clock."""
