@@ -8,6 +8,11 @@ Confidence compares two things on the natural-log scale, mapped to 0..1 by a log
   loses several nats per wrong character.
 * the *margin*: the best score minus that of the best alternative with a different meaning
   (other intent or slot values); a near tie means the words could be either.
+* the *agreement*: how close the free transcript is to the chosen sentence, as one minus
+  their character error rate with spaces ignored; it gates the other two (multiplies their
+  logistic by its own). A model that is unsure spreads probability
+  thinly, so forced paths can score close to the free one even for unrelated words; the
+  spelling it actually heard does not lie that way.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.commands.confusion import edit_distance
 from assistant.commands.grammar import CommandSet
 from assistant.commands.parser import SlotMatch, SlotValue, TextMatch, parse_text
 from assistant.decoding.constrained import (
@@ -49,6 +55,10 @@ class ConfidenceConfig:
     """Nats of margin at which the margin term is zero."""
     margin_cap: float = 6.0
     """Nats: a larger margin counts as this (and no alternative at all counts as this)."""
+    agreement_scale: float = 12.0
+    """Logit units per unit of agreement (1 - character error rate, 0..1)."""
+    agreement_offset: float = 0.5
+    """Agreement at which the agreement gate is one half."""
 
 
 @dataclass(frozen=True)
@@ -113,16 +123,33 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
+def agreement(heard: str, sentence: str) -> float:
+    """1 - character error rate of ``heard`` against ``sentence``, spaces ignored, in 0..1."""
+    target, got = sentence.replace(" ", ""), heard.replace(" ", "")
+    if not target:
+        return 0.0
+    errors = edit_distance(got, target, len(target))
+    return max(0.0, 1.0 - errors / len(target))
+
+
 def confidence(
-    best: float, free: float, second: float | None, frames: int, config: ConfidenceConfig
+    best: float,
+    free: float,
+    second: float | None,
+    frames: int,
+    config: ConfidenceConfig,
+    agreement: float = 1.0,
 ) -> float:
-    """Confidence of a best score against the free best path and the runner-up's score."""
+    """Confidence of a best score against the free best path and the runner-up's score, and of
+    the sentence against the free transcript (``agreement``, 0..1)."""
     fit = min(0.0, (best - free) / max(frames, 1))
     margin = config.margin_cap if second is None else min(config.margin_cap, best - second)
     logit = config.fit_scale * (fit + config.fit_offset) + config.margin_scale * (
         margin - config.margin_offset
     )
-    return _sigmoid(logit)
+    # a gate, not a summand: a transcript far from the sentence vetoes however well it scores
+    gate = _sigmoid(config.agreement_scale * (agreement - config.agreement_offset))
+    return _sigmoid(logit) * gate
 
 
 def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Interpretation]:
@@ -156,7 +183,14 @@ def recognize(
         (c.log_score for c in candidates[1:] if (c.intent, c.slots) != (best.intent, best.slots)),
         None,
     )
-    score = confidence(best.log_score, free.log_score, second, log_probs.shape[0], scoring)
+    score = confidence(
+        best.log_score,
+        free.log_score,
+        second,
+        log_probs.shape[0],
+        scoring,
+        agreement(free.text, best.text),
+    )
     _LOGGER.debug(
         "best %r %.2f, free %r %.2f, runner-up %s: confidence %.3f",
         best.text,

@@ -119,3 +119,22 @@ def test_confidence_mapping() -> None:
     assert 0.5 < tied < clear
     assert poor_fit < 0.01
     assert confidence(-4.0, -5.0, None, 75, config) == clear  # a better-than-free fit caps at 0
+
+
+def test_agreement_is_one_minus_the_character_error_rate_without_spaces() -> None:
+    from assistant.commands.intents import agreement
+
+    assert agreement("what time is it", "what time is it") == 1.0
+    assert agreement("whattimeisit", "what time is it") == 1.0
+    assert agreement("what tyme is it", "what time is it") == pytest.approx(1 - 1 / 12)
+    assert agreement("acaedisit", "what can i say") < 0.5
+    assert agreement("", "help") == 0.0
+
+
+def test_a_transcript_far_from_the_sentence_lowers_confidence() -> None:
+    from assistant.commands.intents import ConfidenceConfig, confidence
+
+    config = ConfidenceConfig()
+    close = confidence(-5.0, -5.0, None, 75, config, agreement=0.95)
+    far = confidence(-5.0, -5.0, None, 75, config, agreement=0.2)
+    assert far < 0.5 < close
