@@ -11,12 +11,12 @@ out=runs/release
 mkdir -p docs/results "$out"
 $py -m models.evaluate --checkpoint "$checkpoint" --markdown --json docs/results/evaluation.json \
   | tee docs/results/evaluation.md
-$py -m export --checkpoint "$checkpoint" --model-card docs/model_card.md \
+$py -m export --checkpoint "$checkpoint" \
   --out "$out/bilstm_ctc.fp32.onnx" --int8 --int8-check 300 2>/dev/null | tee docs/results/export.txt
 cp "$out/bilstm_ctc.fp32.int8.onnx" assistant/models/bilstm_ctc.onnx
 models="$out/bilstm_ctc.fp32.onnx assistant/models/bilstm_ctc.onnx"
 $py benchmarks/commands_accuracy.py --plot docs/commands_tradeoff.png | tee docs/results/commands.txt
-$py benchmarks/latency.py --models $models --runs 20 --json docs/results/latency.json \
+$py benchmarks/latency.py --models $models --runs 10 --json docs/results/latency.json \
   | tee docs/results/latency.txt
-$py benchmarks/vs_pocketsphinx.py --limit 60 | tee docs/results/vs_pocketsphinx.txt
-$py benchmarks/soak.py --cycles 300 | tee docs/results/soak.txt
+$py benchmarks/vs_pocketsphinx.py --limit 40 | tee docs/results/vs_pocketsphinx.txt
+$py benchmarks/soak.py --cycles 200 | tee docs/results/soak.txt

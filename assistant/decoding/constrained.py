@@ -39,6 +39,10 @@ class BeamConfig:
     """Probability: a frame whose blank exceeds it only extends hypotheses by blank."""
     score_beam: float = 20.0
     """Natural-log units: hypotheses this far below the frame's best are dropped."""
+    free_text_penalty: float = 3.0
+    """Natural-log units charged per character inside a free-text slot while searching. A free
+    slot accepts any spelling, so without a charge it out-scores every fixed sentence whenever
+    the model is unsure; reported scores are exact (uncharged)."""
 
     def __post_init__(self) -> None:
         """Reject settings the search cannot use."""
@@ -142,6 +146,7 @@ def constrained_decode(
     # Sum of blank log-probs from frame t to the end: the score of ending early.
     blank_tail = np.concatenate([np.cumsum(scores[::-1, BLANK_ID])[::-1], [0.0]]).tolist()
     arcs, accepting, start = graph.arcs, graph.accepting, graph.start
+    free, penalty = graph.free_text, config.free_text_penalty
 
     # prefix -> [log p ending in blank, log p ending in non-blank, state, last token]
     beams: dict[str, list] = {"": [0.0, _NEG_INF, start, -1]}
@@ -169,6 +174,8 @@ def constrained_decode(
                     if row[token] < cutoff:
                         continue
                     score = (pb if token == last else total) + row[token]
+                    if free[state] and free[target]:
+                        score -= penalty
                     longer = prefix + TOKENS[token]
                     there = extended.get(longer)
                     if there is None:
@@ -202,4 +209,7 @@ def constrained_decode(
         if score > _NEG_INF:
             results[text] = score
     ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=True)[: config.nbest]
+    if any(free):
+        # the ranking kept the free-text charge; report each text's exact CTC score
+        return [Hypothesis(text, ctc_log_score(log_probs, text)) for text, _ in ranked if text]
     return [Hypothesis(text, score) for text, score in ranked if text]
