@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,7 +48,7 @@ from assistant.audio.sources import (  # noqa: E402
     QUEUE_SECONDS,
     STALL_TIMEOUT_S,
     AudioSource,
-    _QueuedSource,
+    ThreadFedSource,
 )
 from assistant.commands.grammar import BUILTIN_DIR  # noqa: E402
 from assistant.engine import Turn  # noqa: E402
@@ -107,10 +106,10 @@ def synthesize(texts: Sequence[str], folder: Path) -> tuple[str, list[Utterance]
     return ("pico2wave" if pico is not None else "espeak-ng"), utterances
 
 
-class ScriptedMicrophone(_QueuedSource):
+class ScriptedMicrophone(ThreadFedSource):
     """A quiet microphone that plays an utterance into itself when told to; real-time paced.
 
-    It shares the microphone's queue path (``_QueuedSource``): a feeder thread puts one
+    It shares the microphone's queue path (``ThreadFedSource``): a feeder thread puts one
     (frames, 1) float32 block per ``BLOCK_MS`` on the queue, as PortAudio's callback does.
     """
 
@@ -124,8 +123,6 @@ class ScriptedMicrophone(_QueuedSource):
         )
         self._on_played = on_played
         self._pending: queue.Queue[np.ndarray] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._stop_event = threading.Event()
 
     def say(self, audio: np.ndarray) -> None:
         """Play SAMPLE_RATE mono float32 ``audio`` into the microphone next."""
@@ -135,9 +132,7 @@ class ScriptedMicrophone(_QueuedSource):
         """Start delivering silence (and the utterances, once given)."""
         self.stop()
         self._reset(SAMPLE_RATE)
-        self._stop_event.clear()
-        self._thread = threading.Thread(target=self._feed, name="scripted-mic", daemon=True)
-        self._thread.start()
+        self._start_feeding(self._feed)
 
     def _feed(self) -> None:
         frames = SAMPLE_RATE * self.block_ms // 1000
@@ -164,18 +159,6 @@ class ScriptedMicrophone(_QueuedSource):
                 speech = None
                 self._on_played()
         self._on_finished()
-
-    def stop(self) -> None:
-        """Stop feeding; safe to call twice."""
-        self._stopping = True
-        self._running = False
-        self._close_stream()
-
-    def _close_stream(self) -> None:
-        self._stop_event.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=2.0)
 
 
 class Sandbox:

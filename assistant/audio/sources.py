@@ -16,6 +16,7 @@ import math
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -351,7 +352,41 @@ class MicrophoneSource(_QueuedSource):
             _LOGGER.warning("%s: closing the input stream failed: %s", self.name, e)
 
 
-class WavFileSource(_QueuedSource):
+class ThreadFedSource(_QueuedSource):
+    """A source whose blocks come from a feeder thread of its own (files, scripted speech)
+    instead of PortAudio; the thread calls the same callback a microphone stream would."""
+
+    def __init__(
+        self, name: str, *, block_ms: int, queue_seconds: float, stall_timeout_s: float
+    ) -> None:
+        """A source named ``name``; the queue settings are those of a microphone."""
+        super().__init__(
+            name, block_ms=block_ms, queue_seconds=queue_seconds, stall_timeout_s=stall_timeout_s
+        )
+        self._thread: threading.Thread | None = None
+        self._stop_event = threading.Event()
+
+    def _start_feeding(self, target: Callable[..., None], *args: object) -> None:
+        self._stop_event.clear()
+        self._thread = threading.Thread(
+            target=target, args=args, name=f"feed:{self.name}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop feeding; safe to call twice."""
+        self._stopping = True
+        self._running = False
+        self._close_stream()
+
+    def _close_stream(self) -> None:
+        self._stop_event.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2.0)
+
+
+class WavFileSource(ThreadFedSource):
     """A sound file played through the microphone's queue path, in real time or faster.
 
     After the file: ``then="silence"`` keeps delivering silence like a quiet microphone;
@@ -380,8 +415,6 @@ class WavFileSource(_QueuedSource):
         self.path = Path(path)
         self.speed = speed
         self.then = then
-        self._thread: threading.Thread | None = None
-        self._stop_event = threading.Event()
 
     def start(self) -> None:
         """Read the file and start feeding it; raises AudioError for an unreadable file."""
@@ -393,11 +426,7 @@ class WavFileSource(_QueuedSource):
         except (sf.LibsndfileError, RuntimeError, ValueError) as e:
             raise AudioError(f"{self.path}: not a readable audio file ({e})") from e
         self._reset(int(rate))
-        self._stop_event.clear()
-        self._thread = threading.Thread(
-            target=self._feed, args=(audio, int(rate)), name=f"wav:{self.name}", daemon=True
-        )
-        self._thread.start()
+        self._start_feeding(self._feed, audio, int(rate))
 
     def _feed(self, audio: np.ndarray, rate: int) -> None:
         frames = max(1, rate * self.block_ms // 1000)
@@ -419,15 +448,3 @@ class WavFileSource(_QueuedSource):
                 break
             self._callback(block, len(block), None, None)
         self._on_finished()
-
-    def stop(self) -> None:
-        """Stop feeding; safe to call twice."""
-        self._stopping = True
-        self._running = False
-        self._close_stream()
-
-    def _close_stream(self) -> None:
-        self._stop_event.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=2.0)
