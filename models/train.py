@@ -181,6 +181,11 @@ def train(config: TrainConfig) -> Path:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
+        # The schedule follows this run's config: resuming with a new --lr or --steps
+        # continues from the saved step on the new curve (a warm restart).
+        scheduler.base_lrs = [config.lr for _ in scheduler.base_lrs]
+        for group in optimizer.param_groups:
+            group["initial_lr"] = config.lr
         step = state["step"]
         sampler.rng.setstate(state["sampler_rng"])
         _LOGGER.info("resumed from %s at step %d", last, step)

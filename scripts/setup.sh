@@ -47,6 +47,8 @@ esac
 stamp="$venv/.setup-$profile-$(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python packages ($profile)" >&2
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".$extras"
+  # (pip warns once per package about find-links folders that lack it; that is noise)
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".$extras" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   touch "$stamp"
 fi
