@@ -6,6 +6,7 @@ with torchaudio's masking. All are cheap enough for a 2-core machine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,8 +32,17 @@ class AugmentConfig:
     """Chance of additive noise."""
     snr_range: tuple[float, float] = (5.0, 30.0)
     """Signal-to-noise ratio in dB."""
+    babble_share: float = 0.4
+    """Share of the added noise that is babble (other utterances talking at once), where the
+    caller can supply it; the rest is coloured noise or hum."""
     bandlimit_prob: float = 0.1
     """Chance of a telephone/cheap-microphone band limit (low-pass 3.4-7 kHz, high-pass)."""
+    mic_eq_prob: float = 0.3
+    """Chance of a random smooth microphone response (a few broad peaks and dips)."""
+    mic_eq_db: float = 8.0
+    """Largest boost or cut of one peak or dip, in dB."""
+    clip_prob: float = 0.05
+    """Chance of overdriving the input (peaks 1.5-4x full scale) and clipping hard."""
     gain_range_db: tuple[float, float] = (-20.0, 6.0)
     """Gain in dB; the result is clipped to [-1, 1] like a real ADC."""
     freq_masks: int = 2
@@ -96,6 +106,38 @@ def _band_limit(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.fft.irfft(spectrum * gain, size)[: audio.size].astype(np.float32)
 
 
+def mic_response(audio: np.ndarray, rng: np.random.Generator, max_db: float = 8.0) -> np.ndarray:
+    """``audio`` through a random smooth frequency response: 2-4 broad peaks or dips.
+
+    Cheap microphones and laptop chassis colour speech with resonances a few hundred Hz to a few
+    kHz wide; this draws such a response as Gaussian bumps on a log-frequency axis.
+    """
+    size = _fast_size(audio.size)
+    spectrum = np.fft.rfft(audio, size)
+    freqs = np.maximum(np.fft.rfftfreq(size, 1.0 / SAMPLE_RATE), 20.0)
+    octaves = np.log2(freqs / 1000.0)
+    gain_db = np.zeros_like(octaves)
+    for _ in range(int(rng.integers(2, 5))):
+        centre = rng.uniform(np.log2(100 / 1000), np.log2(7000 / 1000))
+        width = rng.uniform(0.3, 1.5)  # octaves
+        gain_db += rng.uniform(-max_db, max_db) * np.exp(-0.5 * ((octaves - centre) / width) ** 2)
+    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), size)[: audio.size]
+    return out.astype(np.float32)
+
+
+def babble_from(utterances: list[np.ndarray], n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` samples of several of ``utterances`` talking at once, each at a random level and
+    offset (a room of people, a television); unit RMS."""
+    out = np.zeros(n, np.float32)
+    for audio in utterances:
+        if audio.size == 0:
+            continue
+        level = 10 ** (rng.uniform(-6.0, 0.0) / 20) / (float(np.sqrt(np.mean(audio**2))) + 1e-9)
+        shifted = np.roll(np.resize(audio, n), int(rng.integers(n)))
+        out += (level * shifted).astype(np.float32)
+    return (out / (float(np.sqrt(np.mean(out**2))) + 1e-9)).astype(np.float32)
+
+
 def add_noise(
     audio: np.ndarray, snr_db: float, rng: np.random.Generator, babble: np.ndarray | None = None
 ) -> np.ndarray:
@@ -114,10 +156,22 @@ def reverberate(audio: np.ndarray, rt60: float, rng: np.random.Generator) -> np.
     return _fft_filter(audio, _room_impulse(rng, rt60))
 
 
+BabbleSource = Callable[[int, np.random.Generator], "np.ndarray | None"]
+"""Gives ``n`` samples of babble (or None when it has none yet)."""
+
+
 def augment_waveform(
-    audio: np.ndarray, rng: np.random.Generator, config: AugmentConfig = AugmentConfig()
+    audio: np.ndarray,
+    rng: np.random.Generator,
+    config: AugmentConfig = AugmentConfig(),
+    babble: BabbleSource | None = None,
 ) -> np.ndarray:
-    """A randomly degraded copy of 16 kHz mono float32 ``audio``."""
+    """A randomly degraded copy of 16 kHz mono float32 ``audio``.
+
+    The chain follows the signal path: the talker's speed, the room, the microphone's response
+    and band, the background (babble from ``babble`` where given, else coloured noise or hum),
+    then the input gain, overdriven and clipped now and then.
+    """
     if rng.random() < config.speed_prob:
         # linear interpolation: for factors near 1 its aliasing is far below the noise added
         # next, and it costs a twentieth of the sinc resampler
@@ -126,12 +180,20 @@ def augment_waveform(
         audio = np.interp(positions, np.arange(audio.size), audio).astype(np.float32)
     if rng.random() < config.reverb_prob:
         audio = reverberate(audio, rng.uniform(*config.rt60_range), rng)
+    if rng.random() < config.mic_eq_prob:
+        audio = mic_response(audio, rng, config.mic_eq_db)
     if rng.random() < config.bandlimit_prob:
         audio = _band_limit(audio, rng)
     if rng.random() < config.noise_prob:
-        audio = add_noise(audio, rng.uniform(*config.snr_range), rng)
+        background = None
+        if babble is not None and rng.random() < config.babble_share:
+            background = babble(audio.size, rng)
+        audio = add_noise(audio, rng.uniform(*config.snr_range), rng, babble=background)
     peak = float(np.max(np.abs(audio))) + 1e-9
-    gain = 10 ** (rng.uniform(*config.gain_range_db) / 20) * 0.5 / peak
+    if rng.random() < config.clip_prob:
+        gain = rng.uniform(1.5, 4.0) / peak
+    else:
+        gain = 10 ** (rng.uniform(*config.gain_range_db) / 20) * 0.5 / peak
     return np.clip(audio * gain, -1.0, 1.0).astype(np.float32)
 
 

@@ -23,7 +23,8 @@ from torch import nn
 
 from assistant.features import FeatureConfig
 from models.augment import AugmentConfig, SpecAugment
-from models.checkpoint import average_checkpoints, load_checkpoint, save_checkpoint
+from models.average import average_run
+from models.checkpoint import load_checkpoint, save_checkpoint
 from models.data.dataset import (
     MixedBatchSampler,
     SpeechDataset,
@@ -79,6 +80,9 @@ class TrainConfig:
     """Steps between saves of last.pt."""
     average_last: int = 4
     """Numbered checkpoints averaged into averaged.pt at the end."""
+    average_by: str = "real-dev"
+    """Which of them: "last", or "real-dev" (the consecutive ones with the best mean
+    real-speech dev CER: early stopping without stopping)."""
     workers: int = 1
     """Data-loader processes."""
     threads: int = 2
@@ -288,18 +292,7 @@ def train(config: TrainConfig) -> Path:
             started = time.perf_counter()
     averaged = out / "averaged.pt"
     if rank == 0:
-        numbered = sorted(out.glob("step_*.pt"))[-config.average_last :]
-        weights = average_checkpoints(numbered)
-        model.load_state_dict(weights)
-        save_checkpoint(
-            averaged,
-            model,
-            feature_config,
-            step,
-            train_config=asdict(config),
-            averaged_from=[p.name for p in numbered],
-        )
-        _LOGGER.info("averaged %s into %s", [p.name for p in numbered], averaged)
+        average_run(out, config.average_last, config.average_by, averaged)
     if world_size > 1:
         torch.distributed.destroy_process_group()
     return averaged
@@ -328,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval_limit": "utterances per dev set",
         "checkpoint_every": "steps between saves of last.pt",
         "average_last": "numbered checkpoints to average at the end",
+        "average_by": "last, or real-dev: the window with the best real-speech dev CER",
         "workers": "data-loader processes",
         "threads": "torch CPU threads",
         "seed": "random seed",

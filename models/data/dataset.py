@@ -19,7 +19,7 @@ from assistant.audio.files import load_audio
 from assistant.errors import AudioError
 from assistant.features import FeatureConfig, log_mel
 from assistant.vocabulary import encode
-from models.augment import AugmentConfig, augment_waveform
+from models.augment import AugmentConfig, augment_waveform, babble_from
 from models.data.manifests import Utterance, read_manifest_rows, write_manifest
 
 _LOGGER = logging.getLogger(__name__)
@@ -103,10 +103,19 @@ class SpeechDataset(torch.utils.data.Dataset[Item]):
     def __len__(self) -> int:
         return len(self.utterances)
 
+    def _babble(self, n: int, rng: np.random.Generator) -> np.ndarray | None:
+        """Three to six other utterances at once, drawn from the decoded-audio cache (free)."""
+        if not self._cache or len(self._cache) < 8:
+            return None
+        keys = list(self._cache)
+        picks = rng.choice(len(keys), size=int(rng.integers(3, 7)), replace=False)
+        talkers = [self._cache[keys[int(i)]].astype(np.float32) / 32767.0 for i in picks]
+        return babble_from(talkers, n, rng)
+
     def __getitem__(self, index: int) -> Item:
         audio = self._audio(index)
         if self.augment is not None:
-            audio = augment_waveform(audio, self._rng, self.augment)
+            audio = augment_waveform(audio, self._rng, self.augment, babble=self._babble)
         return log_mel(audio, self.feature_config), encode(self.utterances[index].transcript)
 
 

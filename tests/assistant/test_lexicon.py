@@ -21,8 +21,17 @@ def peaky(text: str, noise: float = 0.05) -> np.ndarray:
 
 @pytest.mark.parametrize(
     ("text", "accepted"),
-    [("a", True), ("and", True), ("a b enter", True), ("an", False), ("a  b", True),
-     (" a", True), ("a ", True), ("", False), ("enter and a", True)],
+    [
+        ("a", True),
+        ("and", True),
+        ("a b enter", True),
+        ("an", False),
+        ("a  b", True),
+        (" a", True),
+        ("a ", True),
+        ("", False),
+        ("enter and a", True),
+    ],
 )
 def test_word_loop_accepts_sequences_of_words(text: str, accepted: bool) -> None:
     graph = lexicon_graph(["A", "and", "b", "ENTER"], loop=True)
@@ -31,8 +40,13 @@ def test_word_loop_accepts_sequences_of_words(text: str, accepted: bool) -> None
 
 @pytest.mark.parametrize(
     ("text", "accepted"),
-    [("alexa", True), ("smart mirror", True), ("alexa alexa", False), ("smart", False),
-     (" alexa ", True)],
+    [
+        ("alexa", True),
+        ("smart mirror", True),
+        ("alexa alexa", False),
+        ("smart", False),
+        (" alexa ", True),
+    ],
 )
 def test_phrase_list_accepts_one_phrase(text: str, accepted: bool) -> None:
     graph = lexicon_graph(["alexa", "smart mirror", "jarvis"], loop=False)

@@ -8,10 +8,22 @@ import numpy as np
 import pytest
 import torch
 
-from models.augment import AugmentConfig, SpecAugment, augment_waveform
+from models.augment import (
+    AugmentConfig,
+    SpecAugment,
+    augment_waveform,
+    babble_from,
+    mic_response,
+)
 
 NOTHING = AugmentConfig(
-    speed_prob=0.0, reverb_prob=0.0, noise_prob=0.0, bandlimit_prob=0.0, gain_range_db=(0.0, 0.0)
+    speed_prob=0.0,
+    reverb_prob=0.0,
+    noise_prob=0.0,
+    bandlimit_prob=0.0,
+    mic_eq_prob=0.0,
+    clip_prob=0.0,
+    gain_range_db=(0.0, 0.0),
 )
 """Every random effect off: only the gain to a 0.5 peak remains."""
 
@@ -99,3 +111,82 @@ def test_spec_augment_without_masks_is_identity() -> None:
     features = torch.randn(2, 50, 80)
     same = SpecAugment(AugmentConfig(freq_masks=0, time_masks=0))(features)
     torch.testing.assert_close(same, features)
+
+
+def band_db(audio: np.ndarray, low: float, high: float) -> float:
+    spectrum = np.abs(np.fft.rfft(audio)) ** 2
+    freqs = np.fft.rfftfreq(audio.size, 1 / 16000)
+    return float(10 * np.log10(spectrum[(freqs >= low) & (freqs < high)].sum() + 1e-12))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mic_response_colours_bands_within_its_limit(seed: int) -> None:
+    noise = np.random.default_rng(100 + seed).standard_normal(32000).astype(np.float32)
+    out = mic_response(noise, np.random.default_rng(seed), max_db=8.0)
+    assert out.shape == noise.shape and out.dtype == np.float32
+    changes = [
+        band_db(out, low, low * 1.25) - band_db(noise, low, low * 1.25)
+        for low in (200, 500, 1000, 2000, 4000)
+    ]
+    # up to four overlapping bumps of at most 8 dB each; some band must move audibly
+    assert all(abs(c) < 4 * 8.0 for c in changes)
+    assert max(abs(c) for c in changes) > 0.5
+
+
+def test_babble_is_unit_rms_and_mixes_every_talker() -> None:
+    rng = np.random.default_rng(0)
+    talkers = [voiced(0.5), 0.01 * voiced(0.7), voiced(0.3)[::-1].copy()]
+    out = babble_from(talkers, 12000, rng)
+    assert out.shape == (12000,) and out.dtype == np.float32
+    assert math.isclose(float(np.sqrt(np.mean(out**2))), 1.0, rel_tol=1e-3)
+    # the quiet talker was brought to a comparable level, not drowned
+    solo = babble_from([talkers[1]], 12000, np.random.default_rng(1))
+    assert math.isclose(float(np.sqrt(np.mean(solo**2))), 1.0, rel_tol=1e-3)
+    assert babble_from([], 100, rng).shape == (100,)
+
+
+def test_babble_source_is_used_at_the_configured_snr() -> None:
+    calls: list[int] = []
+    t = np.arange(48000) / 16000
+    talk = (np.sin(2 * np.pi * 1234 * t) * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32)
+
+    def babble(n: int, rng: np.random.Generator) -> np.ndarray:
+        calls.append(n)
+        return babble_from([talk], n, rng)
+
+    config = AugmentConfig(
+        speed_prob=0.0,
+        reverb_prob=0.0,
+        bandlimit_prob=0.0,
+        mic_eq_prob=0.0,
+        clip_prob=0.0,
+        noise_prob=1.0,
+        babble_share=1.0,
+        snr_range=(10.0, 10.0),
+        gain_range_db=(0.0, 0.0),
+    )
+    audio = voiced()
+    out = augment_waveform(audio, np.random.default_rng(0), config, babble=babble)
+    assert calls == [audio.size]
+    scale = float(np.dot(out, audio) / np.dot(audio, audio))  # out = scale * (audio + babble)
+    residual = out / scale - audio
+    snr = 20 * math.log10(np.sqrt(np.mean(audio**2)) / np.sqrt(np.mean(residual**2)))
+    assert abs(snr - 10.0) < 0.5
+    # a source with nothing yet falls back to coloured noise
+    calls.clear()
+    fallback = augment_waveform(audio, np.random.default_rng(0), config, babble=lambda n, r: None)
+    assert fallback.shape == audio.shape and not np.allclose(fallback, out)
+
+
+def test_clipping_overdrives_to_full_scale() -> None:
+    config = AugmentConfig(
+        speed_prob=0.0,
+        reverb_prob=0.0,
+        noise_prob=0.0,
+        bandlimit_prob=0.0,
+        mic_eq_prob=0.0,
+        clip_prob=1.0,
+    )
+    out = augment_waveform(voiced(), np.random.default_rng(3), config)
+    assert float(np.max(np.abs(out))) == 1.0
+    assert int(np.sum(np.abs(out) >= 1.0)) > 10  # flat tops, not a single touching peak

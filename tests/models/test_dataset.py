@@ -218,3 +218,23 @@ def test_dataset_audio_cache_serves_a_second_read(tmp_path: Path, caplog) -> Non
     assert "using silence" not in caplog.text
     assert tokens == encode("go")
     np.testing.assert_allclose(second, first, atol=0.05)  # int16 storage, same features
+
+
+def test_babble_comes_from_cached_talkers_only(tmp_path: Path) -> None:
+    utterances = []
+    for i in range(10):
+        write_tone(tmp_path / f"{i}.wav", 0.5, freq=200.0 + 100 * i)
+        utterances.append(Utterance(tmp_path / f"{i}.wav", "go", f"s{i}", "test", 0.5))
+    dataset = SpeechDataset(utterances, cache_audio=True)
+    rng = np.random.default_rng(0)
+    assert dataset._babble(4000, rng) is None  # nothing decoded yet: no free babble
+    for i in range(len(utterances)):
+        dataset[i]
+    babble = dataset._babble(4000, rng)
+    assert babble is not None and babble.shape == (4000,)
+    spectrum = np.abs(np.fft.rfft(babble))
+    peaks = {
+        round(f / 100) * 100
+        for f in np.fft.rfftfreq(4000, 1 / 16000)[spectrum > spectrum.max() / 4]
+    }
+    assert 3 <= len(peaks) <= 6  # three to six talkers, each its own tone
