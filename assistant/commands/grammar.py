@@ -1,13 +1,17 @@
 """Command grammars from YAML files in the style of hassil, and the reloadable CommandSet.
 
-A file holds ``intents`` (name -> list of sentence templates) and ``lists`` (name ->
-``{values: [...]}``, a value being a word string or ``{in: spoken words, out: value}``). Every
-error names the file and the line of the offending node.
+A file holds ``intents`` (name -> list of sentence templates, or ``{sentences: [...], reply:
+"..."}``) and ``lists`` (name -> ``{values: [...]}``, a value being a word string or ``{in:
+spoken words, out: value}``). A ``reply`` is what the assistant answers to an intent no built-in
+skill handles; ``{slot}`` in it is replaced by the slot's value. Every error names the file and
+the line of the offending node.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import string
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from assistant.commands.expression import (
     SlotKind,
     Word,
     parse_template,
+    slots_of,
     words_of,
 )
 from assistant.commands.graph import DEFAULT_MAX_STATES, CharGraph, compile_graph
@@ -84,6 +89,32 @@ class Template:
 
 
 @dataclass(frozen=True)
+class ReplyTemplate:
+    """What the assistant answers to an intent, with ``{slot}`` fields."""
+
+    intent: str
+    """The intent it answers."""
+    text: str
+    """The reply as written, e.g. ``"Turning the {room} lights on."``."""
+    fields: tuple[str, ...]
+    """The slot names it uses, in order."""
+    file: str
+    """The file it comes from."""
+    line: int
+    """Its 1-based line in that file."""
+
+    def render(self, values: Mapping[str, object]) -> str:
+        """The reply with each field replaced by ``values[field]`` (a missing, optional slot
+        leaves nothing, and the spaces around it close up)."""
+        parts = []
+        for literal, name, _, _ in string.Formatter().parse(self.text):
+            parts.append(literal)
+            if name is not None:
+                parts.append(str(values.get(name, "")))
+        return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join("".join(parts).split()))
+
+
+@dataclass(frozen=True)
 class Grammar:
     """Intents with their templates and the lists their slots use."""
 
@@ -91,6 +122,8 @@ class Grammar:
     """Intent name -> templates, in file order."""
     lists: Mapping[str, SlotList]
     """List name -> list."""
+    replies: Mapping[str, ReplyTemplate] = field(default_factory=dict)
+    """Intent name -> its reply, for intents whose file gives one."""
     _list_expressions: dict[str, Expression] = field(default_factory=dict, compare=False)
 
     @property
@@ -202,13 +235,41 @@ class _RawTemplate:
     line: int
 
 
-def _parse_file(text: str, file: str) -> tuple[list[_RawTemplate], dict[str, SlotList], list[str]]:
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
+
+
+def _reply_fields(text: str, file: str, line: int, intent: str) -> tuple[str, ...]:
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as e:
+        raise GrammarError(file, line, f"reply of {intent}: {e} (in {text!r})") from e
+    fields = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not _FIELD.match(name) or spec or conversion:
+            raise GrammarError(
+                file, line, f"reply of {intent}: {{{name}}} is not a slot name (in {text!r})"
+            )
+        fields.append(name)
+    return tuple(fields)
+
+
+@dataclass
+class _FileContents:
+    templates: list[_RawTemplate] = field(default_factory=list)
+    lists: dict[str, SlotList] = field(default_factory=dict)
+    intent_order: list[str] = field(default_factory=list)
+    replies: dict[str, ReplyTemplate] = field(default_factory=dict)
+
+
+def _parse_file(text: str, file: str) -> _FileContents:
     root = _compose(text, file)
-    templates: list[_RawTemplate] = []
-    lists: dict[str, SlotList] = {}
-    intent_order: list[str] = []
+    contents = _FileContents()
+    templates, lists, intent_order = contents.templates, contents.lists, contents.intent_order
     if root is None:
-        return templates, lists, intent_order
+        return contents
     for key, value in _mapping(root, file, "the file"):
         if key.value == "lists":
             for name_node, list_node in _mapping(value, file, "'lists'"):
@@ -217,9 +278,25 @@ def _parse_file(text: str, file: str) -> tuple[list[_RawTemplate], dict[str, Slo
             for name_node, sentences in _mapping(value, file, "'intents'"):
                 intent = name_node.value
                 if isinstance(sentences, yaml.MappingNode):
-                    found = {k.value: v for k, v in _mapping(sentences, file, intent)}
+                    found = {}
+                    for k, v in _mapping(sentences, file, intent):
+                        if k.value not in ("sentences", "reply"):
+                            raise GrammarError(
+                                file,
+                                _line(k),
+                                f"intent {intent}: unknown key {k.value!r}: expected "
+                                "'sentences' or 'reply'",
+                            )
+                        found[k.value] = v
                     if "sentences" not in found:
                         raise GrammarError(file, _line(sentences), f"{intent} has no 'sentences'")
+                    if "reply" in found:
+                        node = found["reply"]
+                        reply = _scalar(node, file, f"the reply of {intent}")
+                        fields = _reply_fields(reply, file, _line(node), intent)
+                        contents.replies[intent] = ReplyTemplate(
+                            intent, reply, fields, file, _line(node)
+                        )
                     sentences = found["sentences"]
                 if not isinstance(sentences, yaml.SequenceNode) or not sentences.value:
                     raise GrammarError(
@@ -233,7 +310,7 @@ def _parse_file(text: str, file: str) -> tuple[list[_RawTemplate], dict[str, Slo
             raise GrammarError(
                 file, _line(key), f"unknown key {key.value!r}: expected 'intents' or 'lists'"
             )
-    return templates, lists, intent_order
+    return contents
 
 
 def parse_grammar(sources: Iterable[tuple[str, str]]) -> Grammar:
@@ -241,14 +318,16 @@ def parse_grammar(sources: Iterable[tuple[str, str]]) -> Grammar:
     raw: list[_RawTemplate] = []
     lists: dict[str, SlotList] = {}
     order: list[str] = []
+    replies: dict[str, ReplyTemplate] = {}
     for file, text in sources:
-        templates, file_lists, intents = _parse_file(text, file)
-        for name, slot_list in file_lists.items():
+        contents = _parse_file(text, file)
+        for name, slot_list in contents.lists.items():
             if name in lists:
                 _LOGGER.info("%s:%d replaces list %r", file, slot_list.line, name)
             lists[name] = slot_list
-        raw.extend(templates)
-        order.extend(i for i in intents if i not in order)
+        raw.extend(contents.templates)
+        order.extend(i for i in contents.intent_order if i not in order)
+        replies.update(contents.replies)
     by_intent: dict[str, list[Template]] = {name: [] for name in order}
     for item in raw:
         try:
@@ -258,7 +337,17 @@ def parse_grammar(sources: Iterable[tuple[str, str]]) -> Grammar:
         by_intent[item.intent].append(
             Template(item.intent, item.text, expression, item.file, item.line)
         )
-    return Grammar({k: tuple(v) for k, v in by_intent.items()}, lists)
+    for intent, reply in replies.items():
+        slot_names = {s.name for t in by_intent[intent] for s in slots_of(t.expression)}
+        unknown = [name for name in reply.fields if name not in slot_names]
+        if unknown:
+            has = ", ".join(sorted(slot_names)) or "no slots"
+            raise GrammarError(
+                reply.file,
+                reply.line,
+                f"reply of {intent} uses {{{unknown[0]}}}, but its sentences have {has}",
+            )
+    return Grammar({k: tuple(v) for k, v in by_intent.items()}, lists, replies)
 
 
 def grammar_files(paths: Iterable[str | Path]) -> list[Path]:

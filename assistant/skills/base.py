@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
 
+from assistant.commands.expression import SlotKind
 from assistant.commands.grammar import APP_NAME, CommandSet
 from assistant.commands.intents import RecognitionResult
 from assistant.commands.parser import SlotValue
@@ -199,8 +200,7 @@ class Skills:
         if result.intent is None:
             reply = Reply(NOT_CAUGHT, None)
         elif result.intent not in self._handlers:
-            _LOGGER.info("no skill handles intent %s", result.intent)
-            reply = Reply("I don't know how to do that yet.", result.intent)
+            reply = self._grammar_reply(result)
         else:
             try:
                 reply = self._handlers[result.intent](result)
@@ -218,6 +218,20 @@ class Skills:
         self.timers.close()
         if self._speaker is not None:
             self._speaker.stop()
+
+    def _grammar_reply(self, result: RecognitionResult) -> Reply:
+        """The reply the command file gives for an intent no skill handles."""
+        template = None
+        if self.commands is not None and result.intent is not None:
+            template = self.commands.grammar.replies.get(result.intent)
+        if template is None:
+            _LOGGER.info("no skill handles intent %s and its file gives no reply", result.intent)
+            return Reply("I don't know how to do that yet.", result.intent)
+        values: dict[str, object] = dict(result.slots)
+        for span in result.spans:
+            if span.kind is SlotKind.DURATION and isinstance(span.value, int):
+                values[span.name] = describe_duration(span.value)
+        return self._reply(result, template.render(values), slots=dict(result.slots))
 
     # --- skills -------------------------------------------------------------------------------
 
@@ -313,6 +327,8 @@ class Skills:
         grammar = self.commands.grammar
         # Built-in order (time first), and only intents this grammar can say; not "help" itself.
         intents = [n for n in self._handlers if n in grammar.intents and n != result.intent]
+        # then the user's own commands that answer something
+        intents += [n for n in grammar.replies if n in grammar.intents and n not in intents]
         return self._reply(result, help_reply(grammar, intents))
 
     def _stop(self, result: RecognitionResult) -> Reply:

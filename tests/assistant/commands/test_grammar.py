@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,19 @@ def test_template_syntax() -> None:
         ("intents:\n  A: [go]\nextra: 1\n", 3, "unknown key 'extra'"),
         ("intents:\n  A:\n    - 'go\n", 4, "YAML syntax error"),
         ("intents:\n  A:\n  - go\n - stop\n", 4, "YAML syntax error"),
+        ("intents:\n  A:\n    sentences: [go]\n    reply: 'ok {b}'\n", 4, "uses {b}, but"),
+        ("intents:\n  A:\n    sentences: [go]\n    reply: 'ok {b'\n", 4, "reply of A"),
+        (
+            "intents:\n  A:\n    sentences: ['go {n:number 1..3}']\n    reply: '{n:>3}'\n",
+            4,
+            "not a slot name",
+        ),
+        ("intents:\n  A:\n    sentences: [go]\n    reply: [a, b]\n", 4, "the reply of A"),
+        (
+            "intents:\n  A:\n    sentences: [go]\n    answer: hi\n",
+            4,
+            "expected 'sentences' or 'reply'",
+        ),
     ],
 )
 def test_errors_name_file_line_and_problem(yaml_text: str, line: int, message: str) -> None:
@@ -189,3 +203,29 @@ def test_automaton_size_limit_raises_a_clear_error() -> None:
     text = "intents:\n  Pay: ['pay {a:number 0..999999} to {b:number 0..999999}']\n"
     with pytest.raises(GrammarTooLargeError, match="more than 500 automaton states"):
         CommandSet.from_yaml(text, max_states=500)
+
+
+def test_replies_are_parsed_and_render_slot_values() -> None:
+    grammar = parse_grammar(
+        [
+            (
+                "mine.yaml",
+                "intents:\n"
+                "  Lights:\n"
+                "    sentences:\n"
+                "      - 'turn (on | off) the {room} lights'\n"
+                "      - 'lights [in the {room}] please'\n"
+                "    reply: 'Okay, the {room} lights.'\n"
+                "  Plain: [hello]\n"
+                "lists:\n"
+                "  room:\n"
+                "    values: [kitchen, {in: living room, out: lounge}]\n",
+            )
+        ]
+    )
+    reply = grammar.replies["Lights"]
+    assert (reply.fields, reply.file, reply.line) == (("room",), "mine.yaml", 6)
+    assert reply.render({"room": "lounge"}) == "Okay, the lounge lights."
+    assert reply.render({}) == "Okay, the lights."  # an optional slot not said closes up
+    assert replace(reply, text="In {room}, done.").render({}) == "In, done."
+    assert "Plain" not in grammar.replies

@@ -107,3 +107,39 @@ def test_reply_to_dict() -> None:
         "speak": True,
         "data": {"result": 56},
     }
+
+
+def test_user_intents_answer_with_their_reply(tmp_path) -> None:
+    from assistant.commands.grammar import BUILTIN_DIR, CommandSet
+    from assistant.commands.intents import match_text
+    from assistant.skills.base import Skills, SkillsConfig
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "intents:\n"
+        "  Brew:\n"
+        "    sentences:\n"
+        "      - 'make [me] a {drink} in {duration}'\n"
+        "      - 'make [me] a {drink}'\n"
+        "    reply: 'Making a {drink} in {duration}.'\n"
+        "  Wave: [wave]\n"
+        "lists:\n"
+        "  drink:\n"
+        "    values: [{in: flat white, out: coffee}, tea]\n"
+    )
+    commands = CommandSet([BUILTIN_DIR, mine])
+    skills = Skills(SkillsConfig(data_dir=tmp_path / "data"), commands)
+    try:
+        reply = skills.handle(match_text("make me a flat white in ten minutes", commands))
+        assert (reply.text, reply.intent) == ("Making a coffee in 10 minutes.", "Brew")
+        assert reply.data == {"slots": {"drink": "coffee", "duration": 600}}
+        assert skills.handle(match_text("make a tea", commands)).text == "Making a tea in."
+        assert (
+            skills.handle(match_text("wave", commands)).text == "I don't know how to do that yet."
+        )
+        assert (
+            "; make a flat white in ten minutes."
+            in skills.handle(match_text("what can i say", commands)).text
+        )
+    finally:
+        skills.close()
