@@ -96,14 +96,21 @@ def _fft_filter(audio: np.ndarray, response: np.ndarray) -> np.ndarray:
     return out[: audio.size].astype(np.float32)
 
 
-def _band_limit(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _shape_spectrum(audio: np.ndarray, gain_of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``audio`` with its spectrum multiplied by ``gain_of(frequencies in Hz)``."""
     size = _fast_size(audio.size)
-    spectrum = np.fft.rfft(audio, size)
     freqs = np.fft.rfftfreq(size, 1.0 / SAMPLE_RATE)
+    shaped = np.fft.irfft(np.fft.rfft(audio, size) * gain_of(freqs), size)
+    return shaped[: audio.size].astype(np.float32)
+
+
+def _band_limit(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     low_pass = rng.uniform(3400.0, 7000.0)
     high_pass = rng.uniform(50.0, 300.0)
-    gain = 1.0 / (1.0 + (freqs / low_pass) ** 8) / (1.0 + (high_pass / np.maximum(freqs, 1.0)) ** 4)
-    return np.fft.irfft(spectrum * gain, size)[: audio.size].astype(np.float32)
+    return _shape_spectrum(
+        audio,
+        lambda f: 1.0 / (1.0 + (f / low_pass) ** 8) / (1.0 + (high_pass / np.maximum(f, 1.0)) ** 4),
+    )
 
 
 def mic_response(audio: np.ndarray, rng: np.random.Generator, max_db: float = 8.0) -> np.ndarray:
@@ -112,17 +119,21 @@ def mic_response(audio: np.ndarray, rng: np.random.Generator, max_db: float = 8.
     Cheap microphones and laptop chassis colour speech with resonances a few hundred Hz to a few
     kHz wide; this draws such a response as Gaussian bumps on a log-frequency axis.
     """
-    size = _fast_size(audio.size)
-    spectrum = np.fft.rfft(audio, size)
-    freqs = np.maximum(np.fft.rfftfreq(size, 1.0 / SAMPLE_RATE), 20.0)
-    octaves = np.log2(freqs / 1000.0)
-    gain_db = np.zeros_like(octaves)
-    for _ in range(int(rng.integers(2, 5))):
-        centre = rng.uniform(np.log2(100 / 1000), np.log2(7000 / 1000))
-        width = rng.uniform(0.3, 1.5)  # octaves
-        gain_db += rng.uniform(-max_db, max_db) * np.exp(-0.5 * ((octaves - centre) / width) ** 2)
-    out = np.fft.irfft(spectrum * 10 ** (gain_db / 20), size)[: audio.size]
-    return out.astype(np.float32)
+    bumps = [  # (centre in octaves from 1 kHz, width in octaves, peak in dB)
+        (
+            rng.uniform(np.log2(100 / 1000), np.log2(7000 / 1000)),
+            rng.uniform(0.3, 1.5),
+            rng.uniform(-max_db, max_db),
+        )
+        for _ in range(int(rng.integers(2, 5)))
+    ]
+
+    def gain(freqs: np.ndarray) -> np.ndarray:
+        octaves = np.log2(np.maximum(freqs, 20.0) / 1000.0)
+        gain_db = sum(db * np.exp(-0.5 * ((octaves - c) / w) ** 2) for c, w, db in bumps)
+        return np.asarray(10 ** (np.asarray(gain_db) / 20))
+
+    return _shape_spectrum(audio, gain)
 
 
 def babble_from(utterances: list[np.ndarray], n: int, rng: np.random.Generator) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -154,17 +155,7 @@ def test_babble_source_is_used_at_the_configured_snr() -> None:
         calls.append(n)
         return babble_from([talk], n, rng)
 
-    config = AugmentConfig(
-        speed_prob=0.0,
-        reverb_prob=0.0,
-        bandlimit_prob=0.0,
-        mic_eq_prob=0.0,
-        clip_prob=0.0,
-        noise_prob=1.0,
-        babble_share=1.0,
-        snr_range=(10.0, 10.0),
-        gain_range_db=(0.0, 0.0),
-    )
+    config = replace(NOTHING, noise_prob=1.0, babble_share=1.0, snr_range=(10.0, 10.0))
     audio = voiced()
     out = augment_waveform(audio, np.random.default_rng(0), config, babble=babble)
     assert calls == [audio.size]
@@ -179,14 +170,7 @@ def test_babble_source_is_used_at_the_configured_snr() -> None:
 
 
 def test_clipping_overdrives_to_full_scale() -> None:
-    config = AugmentConfig(
-        speed_prob=0.0,
-        reverb_prob=0.0,
-        noise_prob=0.0,
-        bandlimit_prob=0.0,
-        mic_eq_prob=0.0,
-        clip_prob=1.0,
-    )
+    config = replace(NOTHING, clip_prob=1.0)
     out = augment_waveform(voiced(), np.random.default_rng(3), config)
     assert float(np.max(np.abs(out))) == 1.0
     assert int(np.sum(np.abs(out) >= 1.0)) > 10  # flat tops, not a single touching peak

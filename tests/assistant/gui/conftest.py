@@ -8,6 +8,7 @@ property of the machine, and a hang inside ``QApplication`` would otherwise stal
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -43,6 +44,7 @@ print("probe: ok", file=sys.stderr, flush=True)
 """
 
 
+@functools.cache
 def _qt_start_problem() -> str | None:
     """Why Qt cannot start in a child process here, or None when it can."""
     try:
@@ -62,16 +64,11 @@ def _qt_start_problem() -> str | None:
     return None
 
 
-_QT_PROBLEM: list[str | None] = []
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     gui_items = [item for item in items if "tests/assistant/gui/" in item.nodeid]
     if not gui_items:
         return
-    if not _QT_PROBLEM:
-        _QT_PROBLEM.append(_qt_start_problem())
-    problem = _QT_PROBLEM[0]
+    problem = _qt_start_problem()
     if problem is not None:
         print(f"gui tests skipped: {problem}", file=sys.stderr)
     for item in gui_items:
