@@ -2,7 +2,8 @@
 # Measure a trained checkpoint and make it the bundled model:
 #   scripts/release_model.sh runs/base/averaged.pt
 # Exports fp32 and int8 to runs/release/, bundles the int8 file as assistant/models/bilstm_ctc.onnx
-# and writes the measurements to docs/results/.
+# and writes the measurements to docs/results/. The ONNX metadata carries docs/model_card.md as
+# it stands at export: update the card first (or re-export after updating it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkpoint="${1:?usage: scripts/release_model.sh CHECKPOINT}"
@@ -11,7 +12,7 @@ out=runs/release
 mkdir -p docs/results "$out"
 $py -m models.evaluate --checkpoint "$checkpoint" --markdown --json docs/results/evaluation.json \
   | tee docs/results/evaluation.md
-$py -m export --checkpoint "$checkpoint" \
+$py -m export --checkpoint "$checkpoint" --model-card docs/model_card.md \
   --out "$out/bilstm_ctc.fp32.onnx" --int8 --int8-check 300 2>/dev/null | tee docs/results/export.txt
 cp "$out/bilstm_ctc.fp32.int8.onnx" assistant/models/bilstm_ctc.onnx
 models="$out/bilstm_ctc.fp32.onnx assistant/models/bilstm_ctc.onnx"
