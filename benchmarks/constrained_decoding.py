@@ -1,6 +1,6 @@
 """Time the grammar-constrained CTC beam search: milliseconds per decode.
 
-    .venv/bin/python benchmarks/constrained_decoding.py [--runs 50] [--beam 16]
+    .venv/bin/python benchmarks/constrained_decoding.py [--runs 50] [--beam 32]
 
 Decodes synthetic log-probabilities of in-grammar sentences (about 3 s, 75 frames) under the
 built-in grammar and under a generated grammar of about a million sentences, with a sharp
@@ -88,7 +88,7 @@ def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="timed runs per sentence")
-    parser.add_argument("--beam", type=int, default=16, help="beam width")
+    parser.add_argument("--beam", type=int, default=BeamConfig().beam_width, help="beam width")
     args = parser.parse_args()
     for name, make, sentences in (
         ("built-in", lambda: CommandSet([BUILTIN_DIR]), BUILTIN_SENTENCES),

@@ -21,11 +21,21 @@ def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads")
-    parser.add_argument("--seconds", type=float, nargs="+", default=[1.0, 3.0, 6.0],
-                        help="utterance lengths to time, in seconds")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        nargs="+",
+        default=[1.0, 3.0, 6.0],
+        help="utterance lengths to time, in seconds",
+    )
     parser.add_argument("--runs", type=int, default=50, help="timed runs per length")
-    parser.add_argument("--models", type=Path, nargs="+",
-                        default=sorted(MODEL_DIR.glob("*.onnx")), help="ONNX files to time")
+    parser.add_argument(
+        "--models",
+        type=Path,
+        nargs="+",
+        default=sorted(MODEL_DIR.glob("*.onnx")),
+        help="ONNX files to time",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print(f"{'model':<24} {'audio s':>7} {'p50 ms':>8} {'p95 ms':>8} {'RTF':>8}")
@@ -40,8 +50,10 @@ def main() -> int:
                 recognizer.transcribe(audio)
                 times.append((time.perf_counter() - start) * 1000)
             p50, p95 = np.percentile(times, [50, 95])
-            print(f"{path.name:<24} {seconds:>7.1f} {p50:>8.1f} {p95:>8.1f} "
-                  f"{p50 / 1000 / seconds:>8.4f}")
+            print(
+                f"{path.name:<24} {seconds:>7.1f} {p50:>8.1f} {p95:>8.1f} "
+                f"{p50 / 1000 / seconds:>8.4f}"
+            )
     return 0
 
 

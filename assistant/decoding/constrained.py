@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,7 @@ _NEG_INF = float("-inf")
 class BeamConfig:
     """Search parameters of :func:`constrained_decode`."""
 
-    beam_width: int = 16
+    beam_width: int = 32
     """Hypotheses kept after each frame."""
     nbest: int = 5
     """Most texts returned."""
@@ -88,32 +89,47 @@ def unconstrained_decode(log_probs: np.ndarray) -> Hypothesis:
 
 def ctc_log_score(log_probs: np.ndarray, text: str) -> float:
     """Exact CTC log-probability of ``text`` (characters as given) under (T, V) log-probs."""
+    return ctc_log_scores(log_probs, [text])[0]
+
+
+def ctc_log_scores(log_probs: np.ndarray, texts: Sequence[str]) -> list[float]:
+    """Exact CTC log-probability of each of ``texts`` under (T, V) log-probs.
+
+    The forward recursion runs once over the frames for all texts together: each text's label
+    sequence with blanks around every character is a row of a padded state matrix. Padding
+    states lie after a row's last real state and only receive from earlier ones, so they never
+    change the scores that are read out.
+    """
     _check(log_probs)
-    labels = [TOKENS.index(c) for c in text]
-    extended = [BLANK_ID]
-    for label in labels:
-        extended += [label, BLANK_ID]
-    size = len(extended)
-    alpha = [_NEG_INF] * size
-    rows = log_probs.astype(np.float64).tolist()
-    for t, row in enumerate(rows):
-        if t == 0:
-            alpha[0] = row[BLANK_ID]
-            if size > 1:
-                alpha[1] = row[extended[1]]
-            continue
-        new = [_NEG_INF] * size
-        for s in range(size):
-            total = alpha[s]
-            if s >= 1:
-                total = _logaddexp(total, alpha[s - 1])
-            if s >= 2 and extended[s] != BLANK_ID and extended[s] != extended[s - 2]:
-                total = _logaddexp(total, alpha[s - 2])
-            new[s] = total + row[extended[s]] if total != _NEG_INF else _NEG_INF
-        alpha = new
-    if not rows:
-        return 0.0 if not labels else _NEG_INF
-    return _logaddexp(alpha[-1], alpha[-2]) if size > 1 else alpha[-1]
+    if not texts:
+        return []
+    frames = log_probs.shape[0]
+    if frames == 0:
+        return [0.0 if not text else _NEG_INF for text in texts]
+    sizes = [2 * len(text) + 1 for text in texts]
+    width = max(sizes)
+    extended = np.full((len(texts), width), BLANK_ID, dtype=np.int64)
+    for row, text in enumerate(texts):
+        extended[row, 1 : 2 * len(text) : 2] = [TOKENS.index(c) for c in text]
+    # a character may follow the one two states back (skipping the blank between) unless equal
+    skip = np.zeros(extended.shape, dtype=bool)
+    skip[:, 2:] = (extended[:, 2:] != BLANK_ID) & (extended[:, 2:] != extended[:, :-2])
+    emissions = log_probs.astype(np.float64)[:, extended]  # (T, texts, states)
+    alpha = np.full(extended.shape, _NEG_INF)
+    alpha[:, 0] = emissions[0, :, 0]
+    if width > 1:
+        alpha[:, 1] = emissions[0, :, 1]
+    from_previous = np.full(extended.shape, _NEG_INF)
+    from_skip = np.full(extended.shape, _NEG_INF)
+    for t in range(1, frames):
+        from_previous[:, 1:] = alpha[:, :-1]
+        from_skip[:, 2:] = np.where(skip[:, 2:], alpha[:, :-2], _NEG_INF)
+        alpha = np.logaddexp(np.logaddexp(alpha, from_previous), from_skip) + emissions[t]
+    scores = []
+    for row, size in enumerate(sizes):
+        last = alpha[row, size - 1]
+        scores.append(float(last if size == 1 else np.logaddexp(last, alpha[row, size - 2])))
+    return scores
 
 
 def _completion(graph: CharGraph, prefix: str, state: int) -> str:
@@ -211,5 +227,7 @@ def constrained_decode(
     ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=True)[: config.nbest]
     if any(free):
         # the ranking kept the free-text charge; report each text's exact CTC score
-        return [Hypothesis(text, ctc_log_score(log_probs, text)) for text, _ in ranked if text]
+        texts = [text for text, _ in ranked if text]
+        exact = ctc_log_scores(log_probs, texts)
+        return [Hypothesis(text, score) for text, score in zip(texts, exact, strict=True)]
     return [Hypothesis(text, score) for text, score in ranked if text]

@@ -16,6 +16,7 @@ from assistant.decoding.constrained import (
     BeamConfig,
     constrained_decode,
     ctc_log_score,
+    ctc_log_scores,
     unconstrained_decode,
 )
 from assistant.vocabulary import BLANK_ID, TOKENS
@@ -130,6 +131,29 @@ def test_ctc_log_score_matches_brute_force() -> None:
         if collapsed == [1, 2]:
             total += math.exp(sum(small[t, p] for t, p in enumerate(path)))
     assert math.isclose(ctc_log_score(full.astype(np.float32), "ab"), math.log(total), rel_tol=1e-5)
+
+
+@pytest.mark.parametrize("frames", [0, 1, 5])
+def test_ctc_log_scores_of_many_texts_match_brute_force(frames: int) -> None:
+    # texts of different lengths share one padded forward pass; repeats need a blank between
+    rng = np.random.default_rng(frames)
+    logits = rng.standard_normal((frames, 3))
+    small = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    full = np.full((frames, len(TOKENS)), -np.inf)
+    full[:, [BLANK_ID, TOKENS.index("a"), TOKENS.index("b")]] = small
+    texts = ["", "a", "aa", "ab", "aab", "abba"]
+    totals = dict.fromkeys(texts, 0.0)
+    for path in np.ndindex(*(3,) * frames):
+        collapsed = "".join(
+            " ab"[p] for i, p in enumerate(path) if p and (i == 0 or p != path[i - 1])
+        )
+        if collapsed in totals:
+            totals[collapsed] += math.exp(sum(small[t, p] for t, p in enumerate(path)))
+    scores = ctc_log_scores(full.astype(np.float32), texts)
+    for text, score in zip(texts, scores, strict=True):
+        expected = math.log(totals[text]) if totals[text] > 0 else -math.inf
+        assert score == expected or math.isclose(score, expected, rel_tol=1e-6), text
+    assert ctc_log_scores(full, []) == []
 
 
 def test_bad_shapes_and_configs_raise() -> None:
