@@ -58,6 +58,9 @@ class TrainConfig:
     """Comma-separated real-speech corpora to train and measure on ('' for none)."""
     real_share: float = 0.5
     """Share of real recorded speech in each batch."""
+    corpus_temperature: float = 1.0
+    """Real corpora are drawn with weight (utterance count) ** this: 1 draws every real
+    utterance alike, 0 every corpus alike, between them small corpora of many voices gain."""
     steps: int = 12000
     """Optimizer steps in all."""
     max_batch_seconds: float = 60.0
@@ -169,7 +172,12 @@ def train(config: TrainConfig) -> Path:
         config.seed,
         rank=rank,
         world_size=world_size,
+        groups=[u.corpus for u in utterances],
+        group_temperature=config.corpus_temperature,
     )
+    if sampler.real_groups:
+        shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in sampler.real_group_shares().items())
+        _LOGGER.info("real speech drawn by corpus: %s", shares)
 
     model = build_model(
         preset=config.preset, rnn_type=config.rnn_type, bidirectional=config.bidirectional
@@ -310,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         "tts_dir": "synthesised corpus folder ('' for none)",
         "real_corpora": "comma-separated real corpora ('' for none)",
         "real_share": "share of real speech per batch",
+        "corpus_temperature": "real corpora weighted by utterance count ** this (0: alike)",
         "steps": "optimizer steps",
         "max_batch_seconds": "padded audio seconds per batch",
         "lr": "peak learning rate",

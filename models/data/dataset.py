@@ -149,6 +149,10 @@ class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
     speech, sorts them by duration, cuts batches of at most ``max_batch_seconds`` (padded
     length times count) and yields them in random order, except while ``sorted_batches_left``
     is positive: those rounds go shortest first (SortaGrad, Amodei et al. 2015).
+
+    With ``groups`` (a corpus name per utterance), real speech is drawn corpus first, each
+    corpus weighted by its utterance count to the power ``group_temperature``: 1 draws every
+    real utterance alike (so a big corpus of few voices dominates), 0 every corpus alike.
     """
 
     def __init__(
@@ -162,7 +166,13 @@ class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
         max_utterance_seconds: float = 12.0,
         rank: int = 0,
         world_size: int = 1,
+        groups: Sequence[str] | None = None,
+        group_temperature: float = 1.0,
     ) -> None:
+        if groups is not None and len(groups) != len(durations):
+            raise ValueError(f"{len(groups)} groups for {len(durations)} utterances")
+        if group_temperature < 0:
+            raise ValueError(f"group_temperature must be >= 0, got {group_temperature}")
         self.durations = list(durations)
         keep = [i for i, d in enumerate(self.durations) if 0.1 < d <= max_utterance_seconds]
         self.synthetic = [i for i in keep if i < n_synthetic]
@@ -176,12 +186,34 @@ class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
         self.rank, self.world_size = rank, world_size
         self.sorted_batches_left = 0
         """Batches still to yield shortest first (SortaGrad); set before iterating."""
+        self.real_groups: dict[str, list[int]] = {}
+        """Real utterances by corpus, when drawn corpus first (temperature below 1)."""
+        if groups is not None and group_temperature != 1.0:
+            for i in self.real:
+                self.real_groups.setdefault(groups[i], []).append(i)
+        sizes = [len(members) for members in self.real_groups.values()]
+        self.real_group_weights = [n**group_temperature for n in sizes]
+        """Relative draw weight of each of :attr:`real_groups`."""
+
+    def real_group_shares(self) -> dict[str, float]:
+        """Expected share of each corpus among the real utterances drawn."""
+        total = sum(self.real_group_weights)
+        return {
+            name: weight / total
+            for name, weight in zip(self.real_groups, self.real_group_weights, strict=True)
+        }
+
+    def _draw_real(self, count: int) -> list[int]:
+        if not self.real_groups:
+            return [self.rng.choice(self.real) for _ in range(count)]
+        names = self.rng.choices(list(self.real_groups), self.real_group_weights, k=count)
+        return [self.rng.choice(self.real_groups[name]) for name in names]
 
     def _round(self) -> list[list[int]]:
         mean = float(np.mean([self.durations[i] for i in self.synthetic + self.real]))
         pool_size = int(self.pool_batches * self.max_batch_seconds / mean)
         n_real = round(pool_size * self.real_share)
-        pool = [self.rng.choice(self.real) for _ in range(n_real)]
+        pool = self._draw_real(n_real)
         pool += [self.rng.choice(self.synthetic) for _ in range(pool_size - n_real)]
         pool.sort(key=lambda i: self.durations[i])
         batches: list[list[int]] = []

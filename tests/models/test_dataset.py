@@ -73,6 +73,30 @@ def test_real_share_over_many_batches(share: float) -> None:
     assert real == pytest.approx(share, abs=0.03)
 
 
+@pytest.mark.parametrize(("temperature", "small_share"), [(1.0, 0.1), (0.5, 0.25), (0.0, 0.5)])
+def test_corpus_temperature_sets_each_corpus_share(temperature: float, small_share: float) -> None:
+    # real speech: 180 utterances of corpus "big", 20 of "small" (sqrt weights: 3 to 1)
+    durations = durations_of(100, 200)
+    groups = ["synthetic"] * 100 + ["big"] * 180 + ["small"] * 20
+    sampler = MixedBatchSampler(
+        durations, 100, 0.5, 30.0, seed=3, groups=groups, group_temperature=temperature
+    )
+    if temperature != 1.0:
+        assert sampler.real_group_shares() == pytest.approx(
+            {"big": 1 - small_share, "small": small_share}
+        )
+    indices = [i for batch in take(sampler, 400) for i in batch if i >= 100]
+    assert sum(i >= 280 for i in indices) / len(indices) == pytest.approx(small_share, abs=0.03)
+    assert sum(i < 100 for batch in take(sampler, 100) for i in batch) > 0
+
+
+def test_corpus_temperature_checks_its_input() -> None:
+    with pytest.raises(ValueError, match="groups"):
+        MixedBatchSampler([1.0] * 4, 2, 0.5, 10.0, seed=0, groups=["a"])
+    with pytest.raises(ValueError, match="temperature"):
+        MixedBatchSampler([1.0] * 4, 2, 0.5, 10.0, seed=0, group_temperature=-1.0)
+
+
 def test_real_share_falls_back_when_one_kind_is_missing() -> None:
     only_synthetic = MixedBatchSampler([1.0] * 10, 10, 0.5, 10.0, seed=0)
     assert only_synthetic.real_share == 0.0
