@@ -25,6 +25,7 @@ from assistant.features import FeatureConfig
 from models.augment import AugmentConfig, SpecAugment
 from models.average import average_run
 from models.checkpoint import load_checkpoint, save_checkpoint
+from models.curves import plot_curves, read_metrics
 from models.data.dataset import (
     MixedBatchSampler,
     SpeechDataset,
@@ -118,28 +119,6 @@ def _setup_distributed() -> tuple[int, int, torch.device]:
         backend = "nccl" if device.type == "cuda" else "gloo"
         torch.distributed.init_process_group(backend)
     return rank, world_size, device
-
-
-def _plot(metrics_path: Path, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = [json.loads(line) for line in metrics_path.read_text().splitlines() if line.strip()]
-    train = [r for r in rows if r["kind"] == "train"]
-    dev = [r for r in rows if r["kind"] == "dev"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    ax1.plot([r["step"] for r in train], [r["loss"] for r in train])
-    ax1.set(xlabel="step", ylabel="CTC loss", title="training loss", yscale="log")
-    for name in sorted({k for r in dev for k in r["cer"]}):
-        points = [(r["step"], 100 * r["cer"][name]) for r in dev if name in r["cer"]]
-        ax2.plot(*zip(*points, strict=True), marker="o", label=name)
-    ax2.set(xlabel="step", ylabel="greedy CER %", title="dev CER per set", ylim=(0, 100))
-    ax2.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out, dpi=90)
-    plt.close(fig)
 
 
 def train(config: TrainConfig) -> Path:
@@ -296,7 +275,7 @@ def train(config: TrainConfig) -> Path:
                     )
                     + "\n"
                 )
-            _plot(metrics_path, out / "curves.png")
+            plot_curves(read_metrics([metrics_path]), out / "curves.png")
             started = time.perf_counter()
     averaged = out / "averaged.pt"
     if rank == 0:
