@@ -58,8 +58,17 @@ class Entry:
 
 
 def describe(turn: Turn) -> str:
-    """The small print of a turn: intent, confidence and time from release to intent."""
-    intent = turn.result.intent or "no command"
+    """The small print of a turn: intent, confidence and time from release to intent.
+
+    A rejected turn names the closest command it was not sure enough of, so the user sees
+    what the assistant weighed (and how a command is worded).
+    """
+    result = turn.result
+    intent = result.intent
+    if intent is None:
+        intent = "no command"
+        if result.alternatives:
+            intent += f" (closest: “{result.alternatives[0].text}”)"
     return (
         f"{intent} · confidence {turn.result.confidence:.0%} · "
         f"{turn.timings.to_intent_ms:.0f} ms to intent · {turn.timings.audio_ms / 1000:.1f} s audio"

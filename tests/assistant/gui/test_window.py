@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 
+from assistant.commands.intents import Interpretation, RecognitionResult
+from assistant.engine import Timings, Turn
 from assistant.gui.settings import Settings
-from assistant.gui.widgets import format_remaining
+from assistant.gui.widgets import describe, format_remaining
 from assistant.gui.window import MainWindow
 
 
@@ -84,3 +86,18 @@ def test_level_meter_and_errors(qtbot) -> None:  # type: ignore[no-untyped-def]
     window.show_error("Audio input lost: unplugged")
     assert window.banner.isVisibleTo(window)
     assert window.banner.label.text() == "Audio input lost: unplugged"
+
+
+def test_a_rejected_turn_names_the_closest_command() -> None:
+    timings = Timings(2000.0, 12.0, 6.0, 18.4, 0.1, 18.5)
+    closest = Interpretation("what time is it", "GetTime", {}, -40.0)
+    rejected = RecognitionResult(None, {}, 0.31, "wot tim is", (closest,))
+    assert describe(Turn("wot tim is", rejected, "Sorry.", True, timings)) == (
+        "no command (closest: “what time is it”) · confidence 31% · 18 ms to intent · 2.0 s audio"
+    )
+    silence = RecognitionResult(None, {}, 0.0, "")
+    assert describe(Turn("", silence, "Sorry.", True, timings)).startswith("no command · confidence 0%")
+    accepted = RecognitionResult("GetTime", {}, 0.92, "what time is it", (closest,))
+    assert describe(Turn("what time is it", accepted, "It's noon.", True, timings)).startswith(
+        "GetTime · confidence 92%"
+    )
