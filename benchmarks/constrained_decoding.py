@@ -63,7 +63,9 @@ def synthetic(text: str, frames: int, peak: float, rng: np.random.Generator) -> 
     return np.log(probs).astype(np.float32)
 
 
-def time_decodes(commands: CommandSet, sentences: tuple[str, ...], peak: float, args) -> None:
+def time_decodes(
+    commands: CommandSet, sentences: tuple[str, ...], peak: float, args: argparse.Namespace
+) -> None:
     """Print p50/p95 decode ms over the sentences at one peak probability."""
     rng = np.random.default_rng(0)
     config = BeamConfig(beam_width=args.beam)
