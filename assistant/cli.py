@@ -22,7 +22,8 @@ from assistant.commands.confusion import confusable_pairs, sample_sentences
 from assistant.commands.errors import GrammarError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet, grammar_files, parse_grammar
 from assistant.commands.intents import DEFAULT_THRESHOLD, RecognitionResult, match_text, recognize
-from assistant.errors import AssistantError, ModelError
+from assistant.decoding.lexicon import lexicon_graph, read_word_list
+from assistant.errors import AssistantError, ModelError, WordListError
 from assistant.recognizer import PROVIDER_CHOICES, Recognizer, default_model_path
 from assistant.skills.base import Skills, SkillsConfig
 from assistant.skills.errors import SkillsError
@@ -42,7 +43,8 @@ output:
   several files: PATH<TAB>TEXT, one line per file, in the order given
   --json:        one JSON object per line: {"path", "text", "duration_s", "decode_ms"}
 A file that cannot be read is reported on stderr and skipped; the exit status is then 1.
-A model that cannot be loaded exits with status 2.
+A model that cannot be loaded, or a --words file that cannot be used, exits with status 2.
+With --words the text is made only of the listed words (dictation with a known vocabulary).
 """
 
 _RECOGNIZE_EPILOG = """\
@@ -121,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print one JSON object per file: path, text, duration_s, decode_ms",
+    )
+    transcribe.add_argument(
+        "--words",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="only these words, in any order: one word or phrase per line, # starts a comment "
+        "(default: any spelling)",
     )
     _add_recognize_parser(commands)
     _add_say_parser(commands)
@@ -269,6 +279,13 @@ def _add_commands_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
+    words = None
+    if args.words is not None:
+        try:
+            words = lexicon_graph(read_word_list(args.words), loop=True)
+        except WordListError as e:
+            print(f"assistant: {e}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         recognizer = Recognizer(
             args.model, provider=args.provider, intra_op_num_threads=args.threads
@@ -280,7 +297,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             audio = load_audio(path, recognizer.info.sample_rate)
-            result = recognizer.transcribe(audio)
+            result = recognizer.transcribe(audio, words)
         except AssistantError as e:
             _LOGGER.debug("failed on %s", path, exc_info=True)
             print(f"assistant: skipping {path}: {e}", file=sys.stderr)

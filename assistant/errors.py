@@ -15,3 +15,7 @@ class ModelError(AssistantError):
 
 class SpeechOutputError(AssistantError):
     """Text could not be spoken or synthesised: names the engine and the cause."""
+
+
+class WordListError(AssistantError):
+    """A word list (``transcribe --words``) is unreadable, empty or has unspellable entries."""

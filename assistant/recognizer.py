@@ -18,6 +18,8 @@ import numpy as np
 import onnxruntime as ort
 from onnxruntime.capi import onnxruntime_pybind11_state as _ort_state
 
+from assistant.commands.graph import CharGraph
+from assistant.decoding.constrained import BeamConfig, constrained_decode
 from assistant.decoding.greedy import greedy_decode
 from assistant.errors import AudioError, ModelError
 from assistant.features import SAMPLE_RATE, FeatureConfig, log_mel
@@ -332,10 +334,19 @@ class Recognizer:
         frames = min(max(int(out_lengths[0]), 0), log_probs.shape[1])
         return np.ascontiguousarray(log_probs[0, :frames], dtype=np.float32)
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        """Recognise mono float audio at the model's sample rate (see :attr:`info`)."""
+    def transcribe(self, audio: np.ndarray, words: CharGraph | None = None) -> Transcript:
+        """Recognise mono float audio at the model's sample rate (see :attr:`info`).
+
+        With ``words`` (``lexicon_graph`` of a word list) the text is the best sequence of
+        those words; otherwise each frame's most likely character (greedy).
+        """
         start = time.perf_counter()
-        text = greedy_decode(self.log_probs(audio), self.info.blank_id, self.info.vocabulary)
+        log_probs = self.log_probs(audio)
+        if words is None:
+            text = greedy_decode(log_probs, self.info.blank_id, self.info.vocabulary)
+        else:
+            found = constrained_decode(log_probs, words, BeamConfig(nbest=1))
+            text = found[0].text if found else ""
         decode_ms = (time.perf_counter() - start) * 1000.0
         return Transcript(
             text=text, duration_s=len(audio) / self.info.sample_rate, decode_ms=decode_ms

@@ -8,8 +8,10 @@ list). The result is a :class:`CharGraph`, decoded by ``constrained_decode`` lik
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from assistant.commands.graph import CharGraph, _exit_tokens
+from assistant.errors import WordListError
 from assistant.vocabulary import TOKENS, normalize_text
 
 _SPACE_ID = TOKENS.index(" ")
@@ -50,3 +52,31 @@ def lexicon_graph(entries: Iterable[str], *, loop: bool) -> CharGraph:
     return CharGraph(
         tuple(arcs), accepting_t, (False,) * len(arcs), 0, _exit_tokens(arcs, accepting_t)
     )
+
+
+def read_word_list(path: str | Path) -> list[str]:
+    """Entries of a word-list file: one word or phrase per line, ``#`` starts a comment.
+
+    Entries are lower-cased. Raises :class:`WordListError` for an unreadable or empty file, and
+    with the line number for an entry the model cannot spell (digits or symbols: numbers must be
+    written as words).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise WordListError(f"cannot read word list {path}: {e}") from e
+    words = []
+    for number, line in enumerate(text.splitlines(), 1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        normal = normalize_text(entry)
+        if normal != " ".join(entry.lower().replace("\u2019", "'").split()):
+            raise WordListError(
+                f"{path}:{number}: {entry!r} has characters the model cannot spell; use letters, "
+                "apostrophes and spaces (write numbers as words)"
+            )
+        words.append(normal)
+    if not words:
+        raise WordListError(f"{path}: no words (one word or phrase per line, # starts a comment)")
+    return words

@@ -148,3 +148,34 @@ def test_python_dash_m_assistant(tmp_path: Path, says_a: Path) -> None:
         check=False,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "a\n", "")
+
+
+def test_words_restrict_the_text(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio = write_wav(tmp_path / "one.wav", 0.5)
+    words = tmp_path / "words.txt"
+    words.write_text("# what the model may say\nA\n\nbed  # a comment\n")
+    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 0
+    assert capsys.readouterr().out == "a\n"
+    # a list without "a" forces the closest listed word onto the same audio
+    words.write_text("bed\n")
+    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 0
+    assert capsys.readouterr().out == "bed\n"
+
+
+def test_an_unusable_word_list_exits_2_naming_the_line(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio = write_wav(tmp_path / "one.wav", 0.5)
+    words = tmp_path / "words.txt"
+    words.write_text("yes\n10 minutes\n")
+    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 2
+    err = capsys.readouterr().err
+    assert f"{words}:2: '10 minutes' has characters the model cannot spell" in err
+    words.write_text("# nothing\n\n")
+    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 2
+    assert "no words" in capsys.readouterr().err
+    missing = tmp_path / "missing.txt"
+    assert main(["transcribe", "--model", str(says_a), "--words", str(missing), str(audio)]) == 2
+    assert "cannot read word list" in capsys.readouterr().err

@@ -96,7 +96,9 @@ def test_a_rejected_turn_names_the_closest_command() -> None:
         "no command (closest: “what time is it”) · confidence 31% · 18 ms to intent · 2.0 s audio"
     )
     silence = RecognitionResult(None, {}, 0.0, "")
-    assert describe(Turn("", silence, "Sorry.", True, timings)).startswith("no command · confidence 0%")
+    assert describe(Turn("", silence, "Sorry.", True, timings)).startswith(
+        "no command · confidence 0%"
+    )
     accepted = RecognitionResult("GetTime", {}, 0.92, "what time is it", (closest,))
     assert describe(Turn("what time is it", accepted, "It's noon.", True, timings)).startswith(
         "GetTime · confidence 92%"
