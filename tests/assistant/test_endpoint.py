@@ -83,3 +83,15 @@ def test_has_speech_rejects_silence_hiss_and_hum_and_accepts_a_burst() -> None:
     assert not has_speech(hum)
     assert has_speech(burst)
     assert not has_speech(np.zeros(10, np.float32))
+
+
+def test_has_speech_accepts_a_quiet_word_trimmed_tight() -> None:
+    # no silence around it: the quietest tenth of the frames is the word's own soft start
+    from assistant.audio.endpoint import has_speech
+
+    t = np.arange(6400) / 16000
+    envelope = 10 ** (np.interp(t, [0.0, 0.1, 0.3, 0.4], [-14.0, 0.0, 0.0, -14.0]) / 20)
+    word = (0.02 * envelope * np.sin(2 * np.pi * 180 * t)).astype(np.float32)  # -37 dBFS rms
+    assert has_speech(word)
+    steady = (0.02 * np.sin(2 * np.pi * 180 * t)).astype(np.float32)
+    assert not has_speech(steady)
