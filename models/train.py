@@ -59,7 +59,7 @@ class TrainConfig:
     """Comma-separated real-speech corpora to train and measure on ('' for none)."""
     real_share: float = 0.5
     """Share of real recorded speech in each batch."""
-    corpus_temperature: float = 1.0
+    corpus_temperature: float = 0.5
     """Real corpora are drawn with weight (utterance count) ** this: 1 draws every real
     utterance alike, 0 every corpus alike, between them small corpora of many voices gain."""
     steps: int = 12000
