@@ -150,32 +150,37 @@ def test_python_dash_m_assistant(tmp_path: Path, says_a: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "a\n", "")
 
 
+def transcribe_with_words(
+    model: Path, words: Path, text: str | None, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of ``transcribe --words`` on half a second of noise;
+    ``text`` is written to ``words`` first (None: leave the file as it is)."""
+    audio = write_wav(words.parent / "one.wav", 0.5)
+    if text is not None:
+        words.write_text(text)
+    status = main(["transcribe", "--model", str(model), "--words", str(words), str(audio)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
 def test_words_restrict_the_text(
     tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    audio = write_wav(tmp_path / "one.wav", 0.5)
     words = tmp_path / "words.txt"
-    words.write_text("# what the model may say\nA\n\nbed  # a comment\n")
-    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 0
-    assert capsys.readouterr().out == "a\n"
+    listed = "# what the model may say\nA\n\nbed  # a comment\n"
+    assert transcribe_with_words(says_a, words, listed, capsys) == (0, "a\n", "")
     # a list without "a" forces the closest listed word onto the same audio
-    words.write_text("bed\n")
-    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 0
-    assert capsys.readouterr().out == "bed\n"
+    assert transcribe_with_words(says_a, words, "bed\n", capsys) == (0, "bed\n", "")
 
 
 def test_an_unusable_word_list_exits_2_naming_the_line(
     tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    audio = write_wav(tmp_path / "one.wav", 0.5)
     words = tmp_path / "words.txt"
-    words.write_text("yes\n10 minutes\n")
-    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 2
-    err = capsys.readouterr().err
+    status, _, err = transcribe_with_words(says_a, words, "yes\n10 minutes\n", capsys)
+    assert status == 2
     assert f"{words}:2: '10 minutes' has characters the model cannot spell" in err
-    words.write_text("# nothing\n\n")
-    assert main(["transcribe", "--model", str(says_a), "--words", str(words), str(audio)]) == 2
-    assert "no words" in capsys.readouterr().err
-    missing = tmp_path / "missing.txt"
-    assert main(["transcribe", "--model", str(says_a), "--words", str(missing), str(audio)]) == 2
-    assert "cannot read word list" in capsys.readouterr().err
+    status, _, err = transcribe_with_words(says_a, words, "# nothing\n\n", capsys)
+    assert (status, "no words" in err) == (2, True)
+    status, _, err = transcribe_with_words(says_a, tmp_path / "missing.txt", None, capsys)
+    assert (status, "cannot read word list" in err) == (2, True)
