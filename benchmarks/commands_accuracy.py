@@ -37,11 +37,11 @@ from assistant.commands.intents import (
 )
 from assistant.recognizer import Recognizer, default_model_path
 from models.augment import add_noise, reverberate
-from models.data.real_speech import load_corpus
+from models.data.real_speech import load_corpus, speech_dir
 from models.data.synthesize import finish_audio
 from models.data.texts import TextMix, sentences
 from models.data.voices import voices_of
-from models.errors import DataError
+from models.evaluate import lexicon_of
 
 CACHE = Path("data/bench_commands")
 
@@ -92,23 +92,29 @@ def noise_clips(
     return clips
 
 
+def recognize_audio(
+    recognizer: Recognizer, commands: CommandSet, audio: np.ndarray
+) -> RecognitionResult:
+    """What the app and the CLI make of ``audio``: no speech, no command; no threshold."""
+    if not has_speech(audio):
+        return RecognitionResult(None, {}, 0.0, "")
+    return recognize(recognizer.log_probs(audio), commands, threshold=0.0)
+
+
 def real_words(recognizer: Recognizer, threshold: float) -> str:
     """The gsc_subsets test words through a grammar of its 35 words: a one-line report."""
-    try:
-        utterances = load_corpus("gsc_subsets", "test")
-        words = sorted({u.transcript for u in load_corpus("gsc_subsets")})
-    except DataError as e:
-        return f"real speech (gsc_subsets): skipped, {e}"
+    lexicon = lexicon_of("gsc_subsets_test")
+    if lexicon is None:
+        return f"real speech (gsc_subsets): skipped, not found under {speech_dir()}"
+    words = lexicon[0]
+    utterances = load_corpus("gsc_subsets", "test")
     values = "".join(f"\n      - {word}" for word in words)
     commands = CommandSet.from_yaml(
         f'intents:\n  Word:\n    - "{{word}}"\nlists:\n  word:\n    values:{values}\n'
     )
     right = accepted = 0
     for utterance in utterances:
-        audio = load_audio(utterance.path)
-        if not has_speech(audio):  # as the app does: no speech, no command
-            continue
-        result = recognize(recognizer.log_probs(audio), commands, threshold=0.0)
+        result = recognize_audio(recognizer, commands, load_audio(utterance.path))
         hit = result.slots.get("word") == utterance.transcript
         right += hit
         accepted += hit and result.confidence >= threshold
@@ -132,12 +138,6 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     commands = CommandSet([BUILTIN_DIR])
     recognizer = Recognizer(args.model)
-
-    def recognize_audio(audio: np.ndarray) -> RecognitionResult:
-        # as the app and the CLI do: no speech, no command
-        if not has_speech(audio):
-            return RecognitionResult(None, {}, 0.0, "")
-        return recognize(recognizer.log_probs(audio), commands, threshold=0.0)
 
     pairs = sample_sentences(commands.grammar, per_template=25, seed=args.seed)
     random.Random(args.seed).shuffle(pairs)
@@ -164,12 +164,12 @@ def main() -> int:
             noisy = add_noise(reverberate(audio, rng.uniform(0.3, 0.6), rng), 10.0, rng)
             for condition, signal in (("clean", audio), ("noisy", noisy)):
                 start = time.perf_counter()
-                result = recognize_audio(signal)
+                result = recognize_audio(recognizer, commands, signal)
                 decode_ms.append((time.perf_counter() - start) * 1000)
                 correct = result.intent == intent and dict(result.slots) == slots
                 rows.append((kind, condition, correct, result.confidence))
     for clip in noise_clips(args.noise, babble, rng):
-        result = recognize_audio(clip)
+        result = recognize_audio(recognizer, commands, clip)
         rows.append(("noise", "clean", False, result.confidence if result.intent else 0.0))
 
     def rate(kind: str, condition: str, threshold: float, need_correct: bool) -> float:

@@ -70,7 +70,7 @@ def describe(turn: Turn) -> str:
         if result.alternatives:
             intent += f" (closest: “{result.alternatives[0].text}”)"
     return (
-        f"{intent} · confidence {turn.result.confidence:.0%} · "
+        f"{intent} · confidence {result.confidence:.0%} · "
         f"{turn.timings.to_intent_ms:.0f} ms to intent · {turn.timings.audio_ms / 1000:.1f} s audio"
     )
 
