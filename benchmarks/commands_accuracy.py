@@ -8,9 +8,11 @@ noise clips (coloured noise, babble, near silence) are added. Each is recognised
 with reverberation plus noise at 10 dB SNR. Prints acceptance rates at the default threshold,
 the trade-off over thresholds, and writes a plot (``--plot``).
 
-Last, real speech: the 35 Speech Commands words of ``gsc_subsets`` test (speakers never
-trained on) as a one-slot grammar, recognised through the same ``recognize()`` (skipped when
-``../shared/data/speech`` is absent).
+Last, real speech (skipped when ``../shared/data/speech`` is absent): the 35 Speech Commands
+words of ``gsc_subsets`` test (speakers never trained on) as a one-slot grammar, recognised
+through the same ``recognize()``; and real sentences that are not commands (AN4 and
+speechocean762 test, 150 of each) through the built-in commands, for false acceptance on real
+voices.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from models.data.real_speech import load_corpus, speech_dir
 from models.data.synthesize import finish_audio
 from models.data.texts import TextMix, sentences
 from models.data.voices import voices_of
+from models.errors import DataError
 from models.evaluate import lexicon_of
 
 CACHE = Path("data/bench_commands")
@@ -122,6 +125,32 @@ def real_words(recognizer: Recognizer, threshold: float) -> str:
     return (
         f"real speech, gsc_subsets test ({n} clips, {len(words)}-word grammar): "
         f"{100 * right / n:.1f} % right, {100 * accepted / n:.1f} % right and accepted"
+    )
+
+
+def real_other_speech(
+    recognizer: Recognizer, commands: CommandSet, threshold: float, per_corpus: int = 150
+) -> str:
+    """Real sentences outside the grammar through ``commands``: a one-line false-accept report."""
+    found = []
+    for corpus in ("an4", "speechocean762"):
+        try:
+            utterances = load_corpus(corpus, "test")
+        except DataError:
+            continue
+        spread = utterances[:: max(1, len(utterances) // per_corpus)][:per_corpus]
+        found += [u for u in spread if match_text(u.transcript, commands).intent is None]
+    if not found:
+        return f"real out-of-grammar speech: skipped, not found under {speech_dir()}"
+    accepted = []
+    for utterance in found:
+        result = recognize_audio(recognizer, commands, load_audio(utterance.path))
+        if result.intent is not None and result.confidence >= threshold:
+            accepted.append(f"{utterance.transcript!r} as {result.text!r}")
+    shown = "".join(f"\n  {line}" for line in accepted[:5])
+    return (
+        f"real out-of-grammar speech, AN4 + speechocean762 test ({len(found)} sentences, built-in "
+        f"commands): {100 * len(accepted) / len(found):.1f} % falsely accepted{shown}"
     )
 
 
@@ -213,6 +242,7 @@ def main() -> int:
         print(f"{th:>9.2f}  {accepts:>29}  {false:>36}  {noise:>7.1f}")
     print()
     print(real_words(recognizer, t))
+    print(real_other_speech(recognizer, commands, t))
     if args.plot is not None:
         import matplotlib
 

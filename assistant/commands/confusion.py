@@ -73,6 +73,19 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def prefix_distance(a: str, b: str) -> int:
+    """Levenshtein distance of ``a`` and the prefix of ``b`` closest to it."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        previous = current
+    return min(previous)
+
+
 def confusable_pairs(
     sentences: list[tuple[str, str]], max_distance: int = 2, limit: int = 50
 ) -> list[ConfusablePair]:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.commands.confusion import edit_distance
+from assistant.commands.confusion import edit_distance, prefix_distance
+from assistant.commands.expression import SlotKind
 from assistant.commands.grammar import CommandSet
 from assistant.commands.parser import SlotMatch, SlotValue, TextMatch, parse_text
 from assistant.decoding.constrained import (
@@ -132,6 +133,19 @@ def agreement(heard: str, sentence: str) -> float:
     return max(0.0, 1.0 - errors / len(target))
 
 
+def carrier_agreement(heard: str, sentence: str, spans: Sequence[SlotMatch]) -> float:
+    """:func:`agreement` of the words before a free-text slot with the closest start of
+    ``heard``; 1.0 when ``sentence`` has no free-text slot (then there is nothing to check)."""
+    free = [span for span in spans if span.kind is SlotKind.TEXT]
+    if not free:
+        return 1.0
+    carrier = sentence[: min(span.start for span in free)].replace(" ", "")
+    if not carrier:
+        return 1.0
+    errors = prefix_distance(carrier, heard.replace(" ", ""))
+    return max(0.0, 1.0 - errors / len(carrier))
+
+
 def confidence(
     best: float,
     free: float,
@@ -189,7 +203,7 @@ def recognize(
         second,
         log_probs.shape[0],
         scoring,
-        agreement(free.text, best.text),
+        min(agreement(free.text, best.text), carrier_agreement(free.text, best.text, best.spans)),
     )
     _LOGGER.debug(
         "best %r %.2f, free %r %.2f, runner-up %s: confidence %.3f",

@@ -138,3 +138,27 @@ def test_a_transcript_far_from_the_sentence_lowers_confidence() -> None:
     close = confidence(-5.0, -5.0, None, 75, config, agreement=0.95)
     far = confidence(-5.0, -5.0, None, 75, config, agreement=0.2)
     assert far < 0.5 < close
+
+
+def test_prefix_distance_measures_against_the_closest_start() -> None:
+    from assistant.commands.confusion import prefix_distance
+
+    assert prefix_distance("note", "notbuymilk") == 1
+    assert prefix_distance("note", "notebuymilk") == 0
+    assert prefix_distance("note", "eleventwenty") == 3
+    assert prefix_distance("", "anything") == 0
+    assert prefix_distance("note", "") == 4
+
+
+def test_carrier_of_a_free_text_sentence_must_agree_on_its_own(
+    builtin_commands: CommandSet,
+) -> None:
+    from assistant.commands.intents import carrier_agreement
+
+    note = match_text("note twenty seven fifty seven", builtin_commands)
+    assert note.intent == "AddNote"
+    # the free text matches whatever was heard; only "note" can tell a note from other speech
+    assert carrier_agreement("not twenty seven", note.text, note.spans) == 0.75
+    assert carrier_agreement("eleven twenty seven fifty seven", note.text, note.spans) == 0.25
+    plain = match_text("what time is it", builtin_commands)
+    assert carrier_agreement("anything", plain.text, plain.spans) == 1.0
