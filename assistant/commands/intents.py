@@ -32,6 +32,7 @@ from assistant.decoding.constrained import (
     BeamConfig,
     Hypothesis,
     constrained_decode,
+    letter_count,
     unconstrained_decode,
 )
 from assistant.vocabulary import normalize_text
@@ -193,13 +194,19 @@ def recognize(
     if not candidates:
         return RecognitionResult(None, {}, 0.0, free.text)
     best = candidates[0]
+    # scores on the search's scale: log-probability plus its bonus per character
+    bonus = beam.char_bonus
     second = next(
-        (c.log_score for c in candidates[1:] if (c.intent, c.slots) != (best.intent, best.slots)),
+        (
+            c.log_score + bonus * letter_count(c.text)
+            for c in candidates[1:]
+            if (c.intent, c.slots) != (best.intent, best.slots)
+        ),
         None,
     )
     score = confidence(
-        best.log_score,
-        free.log_score,
+        best.log_score + bonus * letter_count(best.text),
+        free.ranking_score(bonus),
         second,
         log_probs.shape[0],
         scoring,

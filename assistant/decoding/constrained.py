@@ -6,6 +6,13 @@ https://arxiv.org/abs/1408.2873). A prefix may only grow by a character the auto
 from its state, and a repeated character needs a blank in between. The search returns the
 n-best texts that end in an accepting state, with their total log-probabilities.
 
+Texts are ranked by log-probability plus a small bonus per character (``char_bonus``). A CTC
+model that hears a sound faintly gives its character little probability, and the pure
+log-probability then prefers a shorter word that leaves it out ("go" for "dog", "do" for
+"down"); the bonus is the usual counterweight (an insertion bonus, as in CTC decoders with a
+lexicon). Every alignment of one text has the same characters, so the bonus never changes the
+order of alignments, only of texts; the scores reported leave it out.
+
 Speed comes from two standard prunings: characters far below a frame's best are not tried,
 and frames that are almost surely blank only extend by blank.
 """
@@ -24,6 +31,7 @@ from assistant.decoding.greedy import best_path, greedy_decode
 from assistant.vocabulary import BLANK_ID, TOKENS
 
 _NEG_INF = float("-inf")
+_SPACE_ID = TOKENS.index(" ")
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,8 @@ class BeamConfig:
     """Probability: a frame whose blank exceeds it only extends hypotheses by blank."""
     score_beam: float = 20.0
     """Natural-log units: hypotheses this far below the frame's best are dropped."""
+    char_bonus: float = 2.0
+    """Natural-log units added per character (spaces excluded) when ranking texts."""
     free_text_penalty: float = 3.0
     """Natural-log units charged per character inside a free-text slot while searching. A free
     slot accepts any spelling, so without a charge it out-scores every fixed sentence whenever
@@ -62,7 +72,17 @@ class Hypothesis:
     text: str
     """Normalised text (single spaces, no leading or trailing space)."""
     log_score: float
-    """Natural log of the CTC probability of the text, summed over its alignments."""
+    """Natural log of the CTC probability of the text, summed over the alignments the search
+    kept (exact for texts with free-text slots); without the bonus per character."""
+
+    def ranking_score(self, char_bonus: float) -> float:
+        """:attr:`log_score` plus ``char_bonus`` per character: what the search ranks by."""
+        return self.log_score + char_bonus * letter_count(self.text)
+
+
+def letter_count(text: str) -> int:
+    """Characters of ``text`` that earn the search's ``char_bonus``: all but spaces."""
+    return len(text) - text.count(" ")
 
 
 def _logaddexp(a: float, b: float) -> float:
@@ -162,7 +182,7 @@ def constrained_decode(
     # Sum of blank log-probs from frame t to the end: the score of ending early.
     blank_tail = np.concatenate([np.cumsum(scores[::-1, BLANK_ID])[::-1], [0.0]]).tolist()
     arcs, accepting, start = graph.arcs, graph.accepting, graph.start
-    free, penalty = graph.free_text, config.free_text_penalty
+    free, penalty, bonus = graph.free_text, config.free_text_penalty, config.char_bonus
 
     # prefix -> [log p ending in blank, log p ending in non-blank, state, last token]
     beams: dict[str, list] = {"": [0.0, _NEG_INF, start, -1]}
@@ -190,6 +210,8 @@ def constrained_decode(
                     if row[token] < cutoff:
                         continue
                     score = (pb if token == last else total) + row[token]
+                    if token != _SPACE_ID:
+                        score += bonus
                     if free[state] and free[target]:
                         score -= penalty
                     longer = prefix + TOKENS[token]
@@ -223,11 +245,11 @@ def constrained_decode(
         text = _normal(_completion(graph, prefix, state))
         score = ctc_log_score(log_probs, text)
         if score > _NEG_INF:
-            results[text] = score
+            results[text] = score + bonus * letter_count(text)
     ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=True)[: config.nbest]
     if any(free):
         # the ranking kept the free-text charge; report each text's exact CTC score
         texts = [text for text, _ in ranked if text]
         exact = ctc_log_scores(log_probs, texts)
         return [Hypothesis(text, score) for text, score in zip(texts, exact, strict=True)]
-    return [Hypothesis(text, score) for text, score in ranked if text]
+    return [Hypothesis(text, score - bonus * letter_count(text)) for text, score in ranked if text]

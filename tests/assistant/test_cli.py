@@ -169,8 +169,10 @@ def test_words_restrict_the_text(
     words = tmp_path / "words.txt"
     listed = "# what the model may say\nA\n\nbed  # a comment\n"
     assert transcribe_with_words(says_a, words, listed, capsys) == (0, "a\n", "")
-    # a list without "a" forces the closest listed word onto the same audio
-    assert transcribe_with_words(says_a, words, "bed\n", capsys) == (0, "bed\n", "")
+    # a list without "a" forces listed words onto the same audio (every frame then costs the
+    # same, whatever the text, so the search's bonus per character decides how many)
+    status, out, err = transcribe_with_words(says_a, words, "bed\n", capsys)
+    assert (status, set(out.split()), err) == (0, {"bed"}, "")
 
 
 def test_an_unusable_word_list_exits_2_naming_the_line(

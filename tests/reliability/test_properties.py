@@ -141,11 +141,12 @@ def test_lexicon_decoding_of_random_scores_yields_lexicon_text(
 ) -> None:
     graph = lexicon_graph(WORDS, loop=loop)
     log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    hypotheses = constrained_decode(log_probs, graph, BeamConfig(beam_width=beam_width))
+    config = BeamConfig(beam_width=beam_width)
+    hypotheses = constrained_decode(log_probs, graph, config)
     for hypothesis in hypotheses:
         assert graph.accepts(hypothesis.text)
         words = hypothesis.text.split()
         assert set(words) <= set(WORDS) and (loop or len(words) == 1)
         assert np.isfinite(hypothesis.log_score) and hypothesis.log_score <= 1e-3
-    scores = [h.log_score for h in hypotheses]
+    scores = [h.ranking_score(config.char_bonus) for h in hypotheses]
     assert scores == sorted(scores, reverse=True)

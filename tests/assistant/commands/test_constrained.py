@@ -19,6 +19,7 @@ from assistant.decoding.constrained import (
     ctc_log_scores,
     unconstrained_decode,
 )
+from assistant.decoding.lexicon import lexicon_graph
 from assistant.vocabulary import BLANK_ID, TOKENS
 
 from .conftest import PeakyFactory, peaky_log_probs
@@ -83,16 +84,34 @@ def test_repeated_letters_need_a_blank() -> None:
 
 
 def test_nbest_is_sorted_unique_and_in_grammar(peaky: PeakyFactory) -> None:
-    hypotheses = constrained_decode(
-        peaky("wait twenty five minutes"), SMALL.graph, BeamConfig(nbest=4)
-    )
+    log_probs = peaky("wait twenty five minutes")
+    config = BeamConfig(nbest=4)
+    hypotheses = constrained_decode(log_probs, SMALL.graph, config)
     texts = [h.text for h in hypotheses]
     assert texts[0] == "wait twenty five minutes"
     assert len(set(texts)) == len(texts) <= 4
-    assert [h.log_score for h in hypotheses] == sorted(
-        (h.log_score for h in hypotheses), reverse=True
-    )
+    ranking = [h.ranking_score(config.char_bonus) for h in hypotheses]
+    assert ranking == sorted(ranking, reverse=True)
     assert all(SMALL.graph.accepts(t) for t in texts)
+    # the reported score is the CTC log-probability without the bonus (the beam keeps nearly
+    # every alignment of these clear frames)
+    exact = ctc_log_scores(log_probs, texts)
+    assert [h.log_score for h in hypotheses] == pytest.approx(exact, abs=0.25)
+
+
+def test_char_bonus_prefers_a_word_whose_sound_was_heard_faintly() -> None:
+    # "own" whose "w" was heard faintly: one frame gives it 0.2 against 0.8 for blank
+    log_probs = one_hot_path("_o_wn_")
+    log_probs[3] = np.log(np.where(np.arange(len(TOKENS)) == BLANK_ID, 0.8, 0.2 / 28))
+    log_probs[3, TOKENS.index("w")] = math.log(0.2)
+    words = lexicon_graph(["on", "own"], loop=False)
+    # pure probability drops the faint sound; the bonus per character keeps it
+    assert constrained_decode(log_probs, words, BeamConfig(char_bonus=0.0))[0].text == "on"
+    best = constrained_decode(log_probs, words, BeamConfig(char_bonus=2.0))
+    assert best[0].text == "own"
+    assert best[0].log_score == pytest.approx(ctc_log_score(log_probs, "own"), abs=0.05)
+    assert best[0].log_score < best[1].log_score  # ranked by the bonus, reported without it
+
 
 
 def test_out_of_range_number_is_not_decoded(peaky: PeakyFactory) -> None:
