@@ -113,7 +113,6 @@ def test_char_bonus_prefers_a_word_whose_sound_was_heard_faintly() -> None:
     assert best[0].log_score < best[1].log_score  # ranked by the bonus, reported without it
 
 
-
 def test_out_of_range_number_is_not_decoded(peaky: PeakyFactory) -> None:
     texts = [h.text for h in constrained_decode(peaky("wait two hundred"), SMALL.graph)]
     assert "wait two hundred" not in texts
