@@ -57,9 +57,9 @@ class ConfidenceConfig:
     """Nats of margin at which the margin term is zero."""
     margin_cap: float = 6.0
     """Nats: a larger margin counts as this (and no alternative at all counts as this)."""
-    agreement_scale: float = 12.0
+    agreement_scale: float = 8.0
     """Logit units per unit of agreement (1 - character error rate, 0..1)."""
-    agreement_offset: float = 0.5
+    agreement_offset: float = 0.45
     """Agreement at which the agreement gate is one half."""
 
 
