@@ -62,27 +62,26 @@ def edit_distance(a: str, b: str, limit: int) -> int:
         return limit + 1
     previous = list(range(len(b) + 1))
     for i, char in enumerate(a, 1):
-        current = [i]
-        for j, other in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
-            )
-        if min(current) > limit:
+        previous = _next_row(previous, i, char, b)
+        if min(previous) > limit:
             return limit + 1
-        previous = current
     return previous[-1]
+
+
+def _next_row(previous: list[int], i: int, char: str, b: str) -> list[int]:
+    """Row ``i`` of the Levenshtein table of ``a`` (whose ``i``-th character is ``char``)
+    against ``b``, from row ``i - 1``."""
+    current = [i]
+    for j, other in enumerate(b, 1):
+        current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+    return current
 
 
 def prefix_distance(a: str, b: str) -> int:
     """Levenshtein distance of ``a`` and the prefix of ``b`` closest to it."""
     previous = list(range(len(b) + 1))
     for i, char in enumerate(a, 1):
-        current = [i]
-        for j, other in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
-            )
-        previous = current
+        previous = _next_row(previous, i, char, b)
     return min(previous)
 
 
