@@ -135,8 +135,9 @@ def agreement(heard: str, sentence: str) -> float:
 
 
 def carrier_agreement(heard: str, sentence: str, spans: Sequence[SlotMatch]) -> float:
-    """:func:`agreement` of the words before a free-text slot with the closest start of
-    ``heard``; 1.0 when ``sentence`` has no free-text slot (then there is nothing to check)."""
+    """Agreement of the words before a free-text slot with the closest start of ``heard``, like
+    :func:`agreement` but with each error counted twice; 1.0 when ``sentence`` has no free-text
+    slot (then there is nothing to check)."""
     free = [span for span in spans if span.kind is SlotKind.TEXT]
     if not free:
         return 1.0
@@ -144,7 +145,8 @@ def carrier_agreement(heard: str, sentence: str, spans: Sequence[SlotMatch]) -> 
     if not carrier:
         return 1.0
     errors = prefix_distance(carrier, heard.replace(" ", ""))
-    return max(0.0, 1.0 - errors / len(carrier))
+    # each error counts twice: the carrier is short and the only evidence of the intent
+    return max(0.0, 1.0 - 2 * errors / len(carrier))
 
 
 def confidence(

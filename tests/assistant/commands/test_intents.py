@@ -158,7 +158,8 @@ def test_carrier_of_a_free_text_sentence_must_agree_on_its_own(
     note = match_text("note twenty seven fifty seven", builtin_commands)
     assert note.intent == "AddNote"
     # the free text matches whatever was heard; only "note" can tell a note from other speech
-    assert carrier_agreement("not twenty seven", note.text, note.spans) == 0.75
-    assert carrier_agreement("eleven twenty seven fifty seven", note.text, note.spans) == 0.25
+    assert carrier_agreement("note twenty seven", note.text, note.spans) == 1.0
+    assert carrier_agreement("not twenty seven", note.text, note.spans) == 0.5  # errors count twice
+    assert carrier_agreement("eleven twenty seven fifty seven", note.text, note.spans) == 0.0
     plain = match_text("what time is it", builtin_commands)
     assert carrier_agreement("anything", plain.text, plain.spans) == 1.0
