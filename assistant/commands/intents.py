@@ -1,6 +1,8 @@
 """From log-probabilities (or typed text) to an intent with typed slots and a confidence.
 
-Confidence compares two things on the natural-log scale, mapped to 0..1 by a logistic:
+Confidence compares two things on the natural-log scale, mapped to 0..1 by a logistic (scores
+are on the search's scale: log-probability plus its bonus per letter, see
+``assistant.decoding.constrained``):
 
 * the *fit*: the best grammar path's score minus the unconstrained best path's score (greedy
   per-frame maxima), per frame. Speech that the grammar explains scores about as well as the
