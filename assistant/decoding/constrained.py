@@ -38,7 +38,7 @@ _SPACE_ID = TOKENS.index(" ")
 class BeamConfig:
     """Search parameters of :func:`constrained_decode`."""
 
-    beam_width: int = 32
+    beam_width: int = 16
     """Hypotheses kept after each frame."""
     nbest: int = 5
     """Most texts returned."""
@@ -210,10 +210,10 @@ def constrained_decode(
                     if row[token] < cutoff:
                         continue
                     score = (pb if token == last else total) + row[token]
-                    if token != _SPACE_ID:
-                        score += bonus
                     if free[state] and free[target]:
-                        score -= penalty
+                        score -= penalty  # and no bonus: free text must not grow for free
+                    elif token != _SPACE_ID:
+                        score += bonus
                     longer = prefix + TOKENS[token]
                     there = extended.get(longer)
                     if there is None:

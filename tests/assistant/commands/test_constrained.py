@@ -93,10 +93,9 @@ def test_nbest_is_sorted_unique_and_in_grammar(peaky: PeakyFactory) -> None:
     ranking = [h.ranking_score(config.char_bonus) for h in hypotheses]
     assert ranking == sorted(ranking, reverse=True)
     assert all(SMALL.graph.accepts(t) for t in texts)
-    # the reported score is the CTC log-probability without the bonus (the beam keeps nearly
-    # every alignment of these clear frames)
-    exact = ctc_log_scores(log_probs, texts)
-    assert [h.log_score for h in hypotheses] == pytest.approx(exact, abs=0.25)
+    # the reported score is the CTC log-probability without the bonus (for the best text the
+    # beam keeps nearly every alignment of these clear frames)
+    assert hypotheses[0].log_score == pytest.approx(ctc_log_score(log_probs, texts[0]), abs=0.25)
 
 
 def test_char_bonus_prefers_a_word_whose_sound_was_heard_faintly() -> None:
