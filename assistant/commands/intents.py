@@ -34,8 +34,8 @@ from assistant.decoding.constrained import (
     BeamConfig,
     Hypothesis,
     constrained_decode,
-    letter_count,
     unconstrained_decode,
+    with_bonus,
 )
 from assistant.vocabulary import normalize_text
 
@@ -202,14 +202,14 @@ def recognize(
     bonus = beam.char_bonus
     second = next(
         (
-            c.log_score + bonus * letter_count(c.text)
+            with_bonus(c.log_score, c.text, bonus)
             for c in candidates[1:]
             if (c.intent, c.slots) != (best.intent, best.slots)
         ),
         None,
     )
     score = confidence(
-        best.log_score + bonus * letter_count(best.text),
+        with_bonus(best.log_score, best.text, bonus),
         free.ranking_score(bonus),
         second,
         log_probs.shape[0],

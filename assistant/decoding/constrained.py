@@ -77,12 +77,20 @@ class Hypothesis:
 
     def ranking_score(self, char_bonus: float) -> float:
         """:attr:`log_score` plus ``char_bonus`` per character: what the search ranks by."""
-        return self.log_score + char_bonus * letter_count(self.text)
+        return with_bonus(self.log_score, self.text, char_bonus)
 
 
 def letter_count(text: str) -> int:
     """Characters of ``text`` that earn the search's ``char_bonus``: all but spaces."""
     return len(text) - text.count(" ")
+
+
+def with_bonus(log_score: float, text: str, char_bonus: float) -> float:
+    """``log_score`` of ``text`` plus ``char_bonus`` per character (spaces excluded).
+
+    The search's ranking scale (inside free-text slots the search itself charges a penalty
+    instead; scores compared on this scale all count every letter alike)."""
+    return log_score + char_bonus * letter_count(text)
 
 
 def _logaddexp(a: float, b: float) -> float:
@@ -245,11 +253,11 @@ def constrained_decode(
         text = _normal(_completion(graph, prefix, state))
         score = ctc_log_score(log_probs, text)
         if score > _NEG_INF:
-            results[text] = score + bonus * letter_count(text)
+            results[text] = with_bonus(score, text, bonus)
     ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=True)[: config.nbest]
     if any(free):
         # the ranking kept the free-text charge; report each text's exact CTC score
         texts = [text for text, _ in ranked if text]
         exact = ctc_log_scores(log_probs, texts)
         return [Hypothesis(text, score) for text, score in zip(texts, exact, strict=True)]
-    return [Hypothesis(text, score - bonus * letter_count(text)) for text, score in ranked if text]
+    return [Hypothesis(text, with_bonus(score, text, -bonus)) for text, score in ranked if text]
