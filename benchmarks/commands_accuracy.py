@@ -18,6 +18,7 @@ voices.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import subprocess
 import tempfile
@@ -50,11 +51,12 @@ CACHE = Path("data/bench_commands")
 
 
 def speak(text: str, index: int, seed: int) -> np.ndarray:
-    """``text`` spoken by a held-out pico voice (cached as FLAC)."""
-    path = CACHE / f"{index:05d}.flac"
+    """``text`` spoken by a held-out pico voice (cached as FLAC, keyed by what was spoken)."""
+    voice = voices_of("pico")[index % 2]
+    key = hashlib.sha1(f"{text}|{voice.name}|{seed}".encode()).hexdigest()[:16]
+    path = CACHE / f"{key}.flac"
     if path.exists():
         return sf.read(str(path), dtype="float32")[0]
-    voice = voices_of("pico")[index % 2]
     with tempfile.TemporaryDirectory() as tmp:
         text_path, wav_path = Path(tmp) / "t.txt", Path(tmp) / "s.wav"
         text_path.write_text(text + "\n")
@@ -176,6 +178,7 @@ def main() -> int:
 
     index = 0
     rows: list[Row] = []
+    by_intent: dict[str, list[tuple[bool, float]]] = {}
     decode_ms = []
     babble = []
     for kind, items in (("in", in_grammar), ("out", [(t, None, {}) for t in others])):
@@ -191,6 +194,8 @@ def main() -> int:
                 decode_ms.append((time.perf_counter() - start) * 1000)
                 correct = result.intent == intent and dict(result.slots) == slots
                 rows.append((kind, condition, correct, result.confidence))
+                if kind == "in" and condition == "clean":
+                    by_intent.setdefault(str(intent), []).append((correct, result.confidence))
     for clip in noise_clips(args.noise, babble, rng):
         result = recognize_audio(recognizer, commands, clip)
         rows.append(("noise", "clean", False, result.confidence if result.intent else 0.0))
@@ -255,6 +260,14 @@ def main() -> int:
         gsc, real_false = rate("gsc", "real", th, True), rate("real-out", "real", th, False)
         real = f"{100 * gsc:.1f} / {100 * real_false:.1f}"
         print(f"{th:>9.2f}  {accepts:>29}  {false:>36}  {noise:>7.1f}  {real:>44}")
+    print(f"\nclean commands by intent: {'n':>4} {'right %':>8} {'right, accepted %':>18}")
+    for name, results in sorted(by_intent.items()):
+        right = sum(hit for hit, _ in results)
+        accepted = sum(hit and score >= t for hit, score in results)
+        print(
+            f"  {name:<24} {len(results):>4} {100 * right / len(results):>8.1f} "
+            f"{100 * accepted / len(results):>18.1f}"
+        )
     if args.plot is not None:
         import matplotlib
 

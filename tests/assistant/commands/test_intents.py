@@ -32,6 +32,23 @@ from .conftest import PeakyFactory
         ("add a note buy milk and eggs", "AddNote", {"note": "buy milk and eggs"}),
         ("what time is it", "GetTime", {}),
         ("cancel the timer", "CancelTimer", {}),
+        # Everyday wordings, not only the first one a developer thinks of.
+        ("what's seven times eight", "Calculate", {"a": 7, "op": "times", "b": 8}),
+        ("how much is six plus nine", "Calculate", {"a": 6, "op": "plus", "b": 9}),
+        ("set a ten minute timer", "SetTimer", {"minutes": 10}),
+        ("start a timer for five minutes", "SetTimer", {"duration": 300}),
+        ("how long is left on my timer", "ListTimers", {}),
+        ("cancel my timer", "CancelTimer", {}),
+        ("what time is it right now", "GetTime", {}),
+        ("what's the current time", "GetTime", {}),
+        ("what's today's date", "GetDate", {}),
+        ("what day is it today", "GetDate", {}),
+        ("turn it up", "VolumeUp", {}),
+        ("lower the volume", "VolumeDown", {}),
+        ("tell a joke", "TellJoke", {}),
+        ("forget it", "Stop", {}),
+        ("run the terminal", "OpenApp", {"app": "terminal"}),
+        ("list my notes", "ReadNotes", {}),
     ],
 )
 def test_match_text_types_slot_values(
