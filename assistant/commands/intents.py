@@ -34,6 +34,8 @@ from assistant.decoding.constrained import (
     BeamConfig,
     Hypothesis,
     constrained_decode,
+    continuation,
+    ctc_log_score,
     unconstrained_decode,
     with_bonus,
 )
@@ -171,6 +173,23 @@ def confidence(
     return _sigmoid(logit) * gate
 
 
+def respell_free_text(
+    log_probs: np.ndarray, best: Interpretation, commands: CommandSet
+) -> Interpretation:
+    """``best`` with its free-text slot (always last) read from what follows the words before
+    it, greedily (see :func:`assistant.decoding.constrained.continuation`); ``best`` itself
+    when it has no free-text slot, or nothing better is heard there."""
+    free = [span for span in best.spans if span.kind is SlotKind.TEXT]
+    if not free:
+        return best
+    carrier = best.text[: min(span.start for span in free)].rstrip()
+    heard = continuation(log_probs, carrier)
+    match = parse_text(f"{carrier} {heard}", commands.grammar) if heard else None
+    if match is None or match.intent != best.intent:
+        return best
+    return _interpretation(match, ctc_log_score(log_probs, match.text))
+
+
 def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Interpretation]:
     found = []
     for hypothesis in hypotheses:
@@ -227,6 +246,10 @@ def recognize(
     )
     if score < threshold:
         return RecognitionResult(None, {}, score, free.text, tuple(candidates))
+    # the confidence stays the search's: free text as heard agrees with the transcript by
+    # construction, and would lift out-of-grammar speech into the free-text commands
+    best = respell_free_text(log_probs, best, commands)
+    candidates = [best, *candidates[1:]]
     return RecognitionResult(
         best.intent, best.slots, score, best.text, tuple(candidates), best.spans
     )

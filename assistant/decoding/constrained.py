@@ -135,13 +135,8 @@ def ctc_log_scores(log_probs: np.ndarray, texts: Sequence[str]) -> list[float]:
     if frames == 0:
         return [0.0 if not text else _NEG_INF for text in texts]
     sizes = [2 * len(text) + 1 for text in texts]
-    width = max(sizes)
-    extended = np.full((len(texts), width), BLANK_ID, dtype=np.int64)
-    for row, text in enumerate(texts):
-        extended[row, 1 : 2 * len(text) : 2] = [TOKENS.index(c) for c in text]
-    # a character may follow the one two states back (skipping the blank between) unless equal
-    skip = np.zeros(extended.shape, dtype=bool)
-    skip[:, 2:] = (extended[:, 2:] != BLANK_ID) & (extended[:, 2:] != extended[:, :-2])
+    extended, skip = _label_states(texts)
+    width = extended.shape[1]
     emissions = log_probs.astype(np.float64)[:, extended]  # (T, texts, states)
     alpha = np.full(extended.shape, _NEG_INF)
     alpha[:, 0] = emissions[0, :, 0]
@@ -158,6 +153,56 @@ def ctc_log_scores(log_probs: np.ndarray, texts: Sequence[str]) -> list[float]:
         last = alpha[row, size - 1]
         scores.append(float(last if size == 1 else np.logaddexp(last, alpha[row, size - 2])))
     return scores
+
+
+def _label_states(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """CTC states of each text (a blank around every character), padded with blanks into one
+    (texts, states) token matrix, and where a state may be entered from two states back
+    (a character after the blank that follows a different character)."""
+    width = max(2 * len(text) + 1 for text in texts)
+    extended = np.full((len(texts), width), BLANK_ID, dtype=np.int64)
+    for row, text in enumerate(texts):
+        extended[row, 1 : 2 * len(text) : 2] = [TOKENS.index(c) for c in text]
+    skip = np.zeros(extended.shape, dtype=bool)
+    skip[:, 2:] = (extended[:, 2:] != BLANK_ID) & (extended[:, 2:] != extended[:, :-2])
+    return extended, skip
+
+
+def continuation(log_probs: np.ndarray, prefix: str) -> str:
+    """Greedy text of the frames after ``prefix``, where ``prefix`` ends on the path that best
+    explains all frames: ``prefix`` aligned by Viterbi, then the per-frame best tokens.
+
+    How a free-text slot reads what was heard: the search that found ``prefix`` charges free
+    text per letter, to keep it from outbidding the fixed sentences, and so drops faint letters.
+    Empty when ``prefix`` cannot fit or nothing follows it.
+    """
+    _check(log_probs)
+    frames = log_probs.shape[0]
+    if not prefix:
+        return greedy_decode(log_probs)
+    extended, skip = _label_states([prefix])
+    extended, skip = extended[0], skip[0]
+    if frames < len(prefix):
+        return ""
+    emissions = log_probs.astype(np.float64)[:, extended]  # (T, states)
+    # the rest of the best path from frame t on: sum of per-frame maxima
+    peaks = log_probs.astype(np.float64).max(axis=1)
+    rest = np.concatenate([np.cumsum(peaks[::-1])[::-1], [0.0]])
+    delta = np.full(extended.size, _NEG_INF)
+    delta[:2] = emissions[0, :2]
+    done = np.full(frames, _NEG_INF)  # prefix complete at frame t (on its last char or blank)
+    done[0] = delta[-2:].max()
+    for t in range(1, frames):
+        previous = np.concatenate([[_NEG_INF], delta[:-1]])
+        two_back = np.where(skip, np.concatenate([[_NEG_INF] * 2, delta[:-2]]), _NEG_INF)
+        delta = np.maximum(np.maximum(delta, previous), two_back) + emissions[t]
+        done[t] = delta[-2:].max()
+    total = done + rest[1:]
+    if not np.isfinite(total.max()):
+        return ""
+    # the latest of equally good ends: the prefix's last letter keeps the frames it holds
+    end = frames - 1 - int(np.argmax(total[::-1]))
+    return greedy_decode(log_probs[end + 1 :]).strip()
 
 
 def _completion(graph: CharGraph, prefix: str, state: int) -> str:

@@ -15,6 +15,7 @@ from assistant.commands.parser import parse_text
 from assistant.decoding.constrained import (
     BeamConfig,
     constrained_decode,
+    continuation,
     ctc_log_score,
     ctc_log_scores,
     unconstrained_decode,
@@ -126,6 +127,29 @@ def test_too_few_frames_give_no_hypothesis() -> None:
 def test_free_text_slot_is_unconstrained(peaky: PeakyFactory, builtin_commands: CommandSet) -> None:
     sentence = "add a note zyx qqq wvut"
     assert constrained_decode(peaky(sentence), builtin_commands.graph)[0].text == sentence
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("add a note", "buy milk"),
+        ("add a nte", "buy milk"),  # a prefix the model did not quite say still aligns
+        ("", "add a note buy milk"),
+        ("add a note buy milk", ""),
+        ("add a note buy milk and eggs", ""),  # more than was said: nothing after it
+    ],
+)
+def test_continuation_reads_the_frames_after_the_prefix(prefix: str, expected: str) -> None:
+    log_probs = peaky_log_probs("add a note buy milk", seed=5)
+    assert continuation(log_probs, prefix) == expected
+
+
+def test_continuation_keeps_a_letter_the_prefix_ends_with() -> None:
+    # "note" then "eat": the prefix's last "e" must not swallow the first letter after it
+    log_probs = peaky_log_probs("note eat", seed=2)
+    assert continuation(log_probs, "note") == "eat"
+    doubled = peaky_log_probs("notee", seed=2)  # two "e"s, a blank between
+    assert continuation(doubled, "note") == "e"
 
 
 def test_unconstrained_mode_is_greedy(peaky: PeakyFactory) -> None:

@@ -180,3 +180,18 @@ def test_carrier_of_a_free_text_sentence_must_agree_on_its_own(
     assert carrier_agreement("eleven twenty seven fifty seven", note.text, note.spans) == 0.0
     plain = match_text("what time is it", builtin_commands)
     assert carrier_agreement("anything", plain.text, plain.spans) == 1.0
+
+
+def test_free_text_slot_keeps_faint_letters_the_search_drops(
+    peaky: PeakyFactory, builtin_commands: CommandSet
+) -> None:
+    from assistant.decoding.constrained import constrained_decode
+
+    # a model that hears every letter, but none much above blank
+    probs = np.exp(peaky("add a note buy milk", seed=3, peak=0.5))
+    probs[:, BLANK_ID] += 0.3
+    log_probs = np.log(probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)
+    searched = constrained_decode(log_probs, builtin_commands.graph)[0].text
+    assert searched.startswith("add a note ") and searched != "add a note buy milk"
+    result = recognize(log_probs, builtin_commands, threshold=0.0)
+    assert (result.intent, dict(result.slots)) == ("AddNote", {"note": "buy milk"})
