@@ -18,6 +18,7 @@ import numpy as np
 import onnxruntime as ort
 from onnxruntime.capi import onnxruntime_pybind11_state as _ort_state
 
+from assistant.audio.endpoint import trim_pauses
 from assistant.commands.graph import CharGraph
 from assistant.decoding.constrained import BeamConfig, constrained_decode
 from assistant.decoding.greedy import greedy_decode
@@ -311,8 +312,13 @@ class Recognizer:
             reason,
         )
 
-    def log_probs(self, audio: np.ndarray) -> np.ndarray:
-        """Log-probabilities (T', V) float32 of mono float audio at the model's sample rate."""
+    def log_probs(self, audio: np.ndarray, *, trim: bool = True) -> np.ndarray:
+        """Log-probabilities (T', V) float32 of mono float audio at the model's sample rate.
+
+        With ``trim``, long quiet before and after the speech is cut first
+        (:func:`assistant.audio.endpoint.trim_pauses`): the model misreads speech among
+        seconds of room tone, which push-to-talk recordings often hold.
+        """
         samples = np.asarray(audio)
         if samples.ndim != 1:
             raise AudioError(f"expected mono audio of shape (samples,), got {samples.shape}")
@@ -322,7 +328,10 @@ class Recognizer:
             raise AudioError(f"expected float audio in [-1, 1], got dtype {samples.dtype}")
         if not np.all(np.isfinite(samples)):
             raise AudioError("the audio holds NaN or infinite samples")
-        features = log_mel(samples.astype(np.float32, copy=False), self.info.feature_config)
+        samples = samples.astype(np.float32, copy=False)
+        if trim:
+            samples = trim_pauses(samples)
+        features = log_mel(samples, self.info.feature_config)
         feeds = {
             "features": features[None],
             "lengths": np.array([features.shape[0]], dtype=np.int64),

@@ -20,6 +20,12 @@ from assistant.features import SAMPLE_RATE
 class AugmentConfig:
     """Probabilities and ranges of each effect."""
 
+    pad_prob: float = 0.25
+    """Chance of lengthening the quiet before and after the speech, as push-to-talk does (the
+    key is pressed before speaking and let go after): with per-utterance normalisation, a model
+    that never heard long pauses misreads them (AN4 CER 12 -> 38 % with 1.5 s each side)."""
+    pad_range_s: tuple[float, float] = (0.0, 1.2)
+    """Seconds of added quiet at each end, drawn separately."""
     speed_prob: float = 0.4
     """Chance of speed perturbation (tempo and pitch together)."""
     speed_range: tuple[float, float] = (0.9, 1.1)
@@ -149,6 +155,18 @@ def babble_from(utterances: list[np.ndarray], n: int, rng: np.random.Generator) 
     return (out / (float(np.sqrt(np.mean(out**2))) + 1e-9)).astype(np.float32)
 
 
+def pad_with_room_tone(
+    audio: np.ndarray, lead_s: float, tail_s: float, rng: np.random.Generator
+) -> np.ndarray:
+    """``audio`` with ``lead_s`` and ``tail_s`` seconds of quiet around it: coloured noise at the
+    level of the recording's quietest tenth (its own background)."""
+    frames = audio[: audio.size // 160 * 160].reshape(-1, 160)
+    level = float(np.percentile(np.sqrt(np.mean(frames**2, axis=1)), 10)) if frames.size else 0.0
+    lead, tail = round(lead_s * SAMPLE_RATE), round(tail_s * SAMPLE_RATE)
+    tone = _coloured_noise(lead + tail, rng) * level if lead + tail else np.zeros(0, np.float32)
+    return np.concatenate([tone[:lead], audio, tone[lead:]]).astype(np.float32)
+
+
 def add_noise(
     audio: np.ndarray, snr_db: float, rng: np.random.Generator, babble: np.ndarray | None = None
 ) -> np.ndarray:
@@ -181,8 +199,12 @@ def augment_waveform(
 
     The chain follows the signal path: the talker's speed, the room, the microphone's response
     and band, the background (babble from ``babble`` where given, else coloured noise or hum),
-    then the input gain, overdriven and clipped now and then.
+    then the input gain, overdriven and clipped now and then. First, now and then, longer
+    pauses before and after the speech.
     """
+    if rng.random() < config.pad_prob:
+        lead, tail = (rng.uniform(*config.pad_range_s) for _ in range(2))
+        audio = pad_with_room_tone(audio, lead, tail, rng)
     if rng.random() < config.speed_prob:
         # linear interpolation: for factors near 1 its aliasing is far below the noise added
         # next, and it costs a twentieth of the sinc resampler

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent
+from assistant.audio.endpoint import (
+    EndpointConfig,
+    EndpointDetector,
+    EndpointEvent,
+    trim_pauses,
+)
 
 RATE = 16000
 
@@ -95,3 +100,21 @@ def test_has_speech_accepts_a_quiet_word_trimmed_tight() -> None:
     assert has_speech(word)
     steady = (0.02 * np.sin(2 * np.pi * 180 * t)).astype(np.float32)
     assert not has_speech(steady)
+
+
+def test_trim_pauses_keeps_speech_and_a_short_pause_around_it() -> None:
+    # push-to-talk: 2 s of room tone, a click, 1.5 s, the word, 3 s of room tone
+    click = tone(0.02, -10)
+    word = tone(0.6, -20) + noise(0.6, -60, 1)
+    audio = np.concatenate([noise(2.0, -60), click, noise(1.5, -60, 2), word, noise(3.0, -60, 3)])
+    trimmed = trim_pauses(audio, EndpointConfig(pause_keep_ms=400))
+    start = int(RATE * 3.52) - int(RATE * 0.4)
+    assert trimmed.size == word.size + 2 * int(RATE * 0.4)
+    np.testing.assert_array_equal(trimmed, audio[start : start + trimmed.size])
+
+
+def test_trim_pauses_leaves_short_pauses_and_silence_alone() -> None:
+    audio = np.concatenate([noise(0.2, -60), tone(0.6, -20), noise(0.3, -60, 1)])
+    assert trim_pauses(audio, EndpointConfig(pause_keep_ms=400)) is audio
+    silence = noise(2.0, -60)
+    assert trim_pauses(silence) is silence

@@ -65,6 +65,16 @@ def test_log_probs_match_numpy_reference(make_model, speechlike: np.ndarray) -> 
     np.testing.assert_allclose(np.exp(log_probs).sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_long_pauses_are_trimmed_before_the_model(make_model, speechlike: np.ndarray) -> None:
+    recognizer = Recognizer(make_model(), provider="cpu")
+    hiss = 0.002 * np.random.default_rng(2).standard_normal(3 * 16000).astype(np.float32)
+    recorded = np.concatenate([hiss, speechlike, hiss])  # key down, 3 s, word, 3 s, key up
+    kept = recognizer.log_probs(recorded).shape[0]
+    # the word plus at most 0.4 s of quiet each side, not the 6.5 s recorded
+    assert recognizer.log_probs(speechlike).shape[0] <= kept <= (0.5 + 0.8) * 25 + 1
+    assert recognizer.log_probs(recorded, trim=False).shape[0] == 163  # 651 frames, every 4th
+
+
 def test_features_follow_the_models_feature_config(make_model, speechlike: np.ndarray) -> None:
     config = FeatureConfig(n_mels=40, hop_length=320)
     weights = np.random.default_rng(4).normal(size=(40, len(TOKENS)))

@@ -15,9 +15,11 @@ from models.augment import (
     augment_waveform,
     babble_from,
     mic_response,
+    pad_with_room_tone,
 )
 
 NOTHING = AugmentConfig(
+    pad_prob=0.0,
     speed_prob=0.0,
     reverb_prob=0.0,
     noise_prob=0.0,
@@ -39,7 +41,8 @@ def voiced(seconds: float = 1.0) -> np.ndarray:
 @pytest.mark.parametrize("seed", range(12))
 def test_augment_keeps_dtype_range_and_length(seed: int) -> None:
     audio = voiced()
-    config = AugmentConfig(gain_range_db=(0.0, 12.0))  # loud: clipping must hold it in range
+    # loud: clipping must hold it in range
+    config = AugmentConfig(pad_prob=0.0, gain_range_db=(0.0, 12.0))
     out = augment_waveform(audio, np.random.default_rng(seed), config)
     assert out.dtype == np.float32
     assert out.ndim == 1
@@ -52,6 +55,7 @@ def test_augment_keeps_dtype_range_and_length(seed: int) -> None:
 def test_speed_changes_length_by_the_factor() -> None:
     audio = voiced()
     config = AugmentConfig(
+        pad_prob=0.0,
         speed_prob=1.0,
         speed_range=(1.25, 1.25),
         reverb_prob=0.0,
@@ -73,9 +77,12 @@ def test_no_effects_only_scales_to_half_peak() -> None:
 def test_noise_has_the_configured_snr(seed: int, snr_db: float) -> None:
     audio = voiced().astype(np.float64)
     config = AugmentConfig(
+        pad_prob=0.0,
         speed_prob=0.0,
         reverb_prob=0.0,
         bandlimit_prob=0.0,
+        mic_eq_prob=0.0,
+        clip_prob=0.0,
         noise_prob=1.0,
         snr_range=(snr_db, snr_db),
         gain_range_db=(0.0, 0.0),
@@ -174,3 +181,21 @@ def test_clipping_overdrives_to_full_scale() -> None:
     out = augment_waveform(voiced(), np.random.default_rng(3), config)
     assert float(np.max(np.abs(out))) == 1.0
     assert int(np.sum(np.abs(out) >= 1.0)) > 10  # flat tops, not a single touching peak
+
+
+def test_pauses_are_added_at_the_recording_background_level() -> None:
+    rng = np.random.default_rng(0)
+    background = 0.01 * rng.standard_normal(8000).astype(np.float32)
+    audio = np.concatenate([background, voiced(), background])
+    out = pad_with_room_tone(audio, 0.5, 1.25, rng)
+    assert out.size == audio.size + 8000 + 20000
+    np.testing.assert_array_equal(out[8000 : 8000 + audio.size], audio)
+    lead, tail = out[:8000], out[-20000:]
+    for pause in (lead, tail):
+        assert float(np.sqrt(np.mean(pause**2))) == pytest.approx(0.01, rel=0.3)
+
+
+def test_augment_pads_when_asked() -> None:
+    config = replace(NOTHING, pad_prob=1.0, pad_range_s=(1.0, 1.0))
+    out = augment_waveform(voiced(), np.random.default_rng(0), config)
+    assert out.size == 16000 + 2 * 16000

@@ -182,7 +182,7 @@ def test_dataset_augmentation_changes_the_features(tmp_path: Path) -> None:
     write_tone(tmp_path / "a.wav", 0.5)
     utterance = Utterance(tmp_path / "a.wav", "go", "s1", "test", 0.5)
     plain, _ = SpeechDataset([utterance])[0]
-    config = AugmentConfig(speed_prob=0.0, noise_prob=1.0, snr_range=(0.0, 0.0))
+    config = AugmentConfig(pad_prob=0.0, speed_prob=0.0, noise_prob=1.0, snr_range=(0.0, 0.0))
     noisy, _ = SpeechDataset([utterance], augment=config)[0]
     assert noisy.shape == plain.shape
     assert float(np.abs(noisy - plain).mean()) > 0.1
