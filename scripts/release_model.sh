@@ -21,3 +21,4 @@ $py benchmarks/latency.py --models $models --runs 10 --json docs/results/latency
   | tee docs/results/latency.txt
 $py benchmarks/vs_pocketsphinx.py --limit 40 | tee docs/results/vs_pocketsphinx.txt
 $py benchmarks/soak.py --cycles 200 | tee docs/results/soak.txt
+$py benchmarks/pauses.py --json docs/results/pauses.json | tee docs/results/pauses.txt
