@@ -34,6 +34,7 @@ from _common import (  # benchmarks/ is on sys.path when run as a script
     speech_clips,
 )
 
+from assistant.audio.endpoint import trim_pauses
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.commands.intents import recognize
 from assistant.decoding.greedy import greedy_decode
@@ -70,12 +71,13 @@ def time_utterance(
 ) -> dict[str, tuple[float, float]]:
     """p50/p95 of each stage over ``runs`` recognitions of ``audio`` (after one warm-up)."""
     info = recognizer.info
-    # The session is driven directly (as Recognizer.log_probs does) to time features apart.
+    # The session is driven directly (as Recognizer.log_probs does: pauses trimmed, features,
+    # model) to time the stages apart.
     session = recognizer._session
     stages: dict[str, list[float]] = {"features": [], "model": [], "decode": [], "total": []}
     for run in range(runs + 1):
         start = time.perf_counter()
-        features = log_mel(audio, info.feature_config)
+        features = log_mel(trim_pauses(audio), info.feature_config)
         mid = time.perf_counter()
         feeds = {
             "features": features[None],

@@ -43,8 +43,11 @@ from assistant.vocabulary import normalize_text
 
 _LOGGER = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.5
-"""Results with a confidence below this are rejected (intent None)."""
+DEFAULT_THRESHOLD = 0.4
+"""Results with a confidence below this are rejected (intent None). Chosen on
+``benchmarks/commands_accuracy.py``: with the 16,000-step model, 0.4 accepts 5.6 points more
+of the held-out voices' commands than 0.5 and 2.6 more of the real Speech Commands words, and
+falsely accepts the same out-of-grammar sentences (0.5 % clean, 1.0 % noisy, none real)."""
 
 
 @dataclass(frozen=True)
