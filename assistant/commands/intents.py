@@ -141,14 +141,17 @@ def agreement(heard: str, sentence: str) -> float:
     return max(0.0, 1.0 - errors / len(target))
 
 
+def _carrier(sentence: str, spans: Sequence[SlotMatch]) -> str | None:
+    """The words of ``sentence`` before its free-text slot (always last); None without one."""
+    starts = [span.start for span in spans if span.kind is SlotKind.TEXT]
+    return sentence[: min(starts)].rstrip() if starts else None
+
+
 def carrier_agreement(heard: str, sentence: str, spans: Sequence[SlotMatch]) -> float:
     """Agreement of the words before a free-text slot with the closest start of ``heard``, like
     :func:`agreement` but with each error counted twice; 1.0 when ``sentence`` has no free-text
     slot (then there is nothing to check)."""
-    free = [span for span in spans if span.kind is SlotKind.TEXT]
-    if not free:
-        return 1.0
-    carrier = sentence[: min(span.start for span in free)].replace(" ", "")
+    carrier = (_carrier(sentence, spans) or "").replace(" ", "")
     if not carrier:
         return 1.0
     errors = prefix_distance(carrier, heard.replace(" ", ""))
@@ -182,10 +185,9 @@ def respell_free_text(
     """``best`` with its free-text slot (always last) read from what follows the words before
     it, greedily (see :func:`assistant.decoding.constrained.continuation`); ``best`` itself
     when it has no free-text slot, or nothing better is heard there."""
-    free = [span for span in best.spans if span.kind is SlotKind.TEXT]
-    if not free:
+    carrier = _carrier(best.text, best.spans)
+    if carrier is None:
         return best
-    carrier = best.text[: min(span.start for span in free)].rstrip()
     heard = continuation(log_probs, carrier)
     match = parse_text(f"{carrier} {heard}", commands.grammar) if heard else None
     if match is None or match.intent != best.intent:

@@ -180,10 +180,9 @@ def continuation(log_probs: np.ndarray, prefix: str) -> str:
     frames = log_probs.shape[0]
     if not prefix:
         return greedy_decode(log_probs)
-    extended, skip = _label_states([prefix])
-    extended, skip = extended[0], skip[0]
     if frames < len(prefix):
         return ""
+    extended, skip = (states[0] for states in _label_states([prefix]))
     emissions = log_probs.astype(np.float64)[:, extended]  # (T, states)
     # the rest of the best path from frame t on: sum of per-frame maxima
     peaks = log_probs.astype(np.float64).max(axis=1)
