@@ -229,31 +229,41 @@ def parse_duration(text: str) -> int:
     return total
 
 
-def _unit_expression(word: str, article: str) -> Expression:
-    and_a_half = _words("and a half")
+def _unit_expression(word: str, article: str, *, halves: bool) -> Expression:
+    """``a minute``, ``ten minutes`` and, with ``halves``, ``a minute and a half``,
+    ``ten and a half minutes``."""
     one = Alternative((Word(article), Word("one")))
-    return _either(
-        (
-            Sequence((one, Word(word), Alternative((and_a_half, EMPTY)))),
-            Sequence((number_expression(2, MAX_UNIT_COUNT), Word(word + "s"))),
+    options: list[Expression] = [
+        Sequence((one, Word(word))),
+        Sequence((number_expression(2, MAX_UNIT_COUNT), Word(word + "s"))),
+    ]
+    if halves:
+        and_a_half = _words("and a half")
+        options += [
+            Sequence((one, Word(word), and_a_half)),
             Sequence((number_expression(1, MAX_UNIT_COUNT), and_a_half, Word(word + "s"))),
-        )
-    )
+        ]
+    return _either(options)
 
 
 @lru_cache(maxsize=1)
 def duration_expression() -> Expression:
-    """Grammar of spoken durations: hours, minutes, seconds in that order, halves allowed."""
-    hours, minutes, seconds = (_unit_expression(w, a) for w, _, a in DURATION_UNITS)
+    """Grammar of spoken durations as people say them: one unit with an optional half ("an
+    hour and a half", "ten and a half minutes", "half an hour"), or whole counts of units in
+    order ("two hours [and] thirty minutes"). Halves do not mix with other units: nobody says
+    "an hour and a half ten and a half minutes", and allowing it gives the decoder nonsense to
+    match noise against."""
+    hours, minutes, seconds = (_unit_expression(w, a, halves=False) for w, _, a in DURATION_UNITS)
 
     def then(part: Expression) -> Expression:
         return Alternative((Sequence((_AND, part)), EMPTY))
 
     return Alternative(
         (
-            Sequence((hours, then(minutes), then(seconds))),
-            Sequence((minutes, then(seconds))),
-            seconds,
+            *(_unit_expression(w, a, halves=True) for w, _, a in DURATION_UNITS),
+            Sequence((hours, _AND, minutes, then(seconds))),
+            Sequence((hours, _AND, seconds)),
+            Sequence((minutes, _AND, seconds)),
             _words("half an hour"),
             _words("half a minute"),
         )

@@ -242,8 +242,12 @@ class Skills:
     def _set_timer(self, result: RecognitionResult) -> Reply:
         if "duration" in result.slots:
             seconds = _int_slot(result, "duration")
-        else:
-            seconds = 60 * _int_slot(result, "minutes")
+        else:  # "a ten minute timer", "a two hour timer": one count of one unit
+            units = {"hours": 3600, "minutes": 60, "seconds": 1}
+            counted = [name for name in units if name in result.slots]
+            if len(counted) != 1:
+                raise _SlotError(f"a timer needs a duration, got slots {sorted(result.slots)}")
+            seconds = units[counted[0]] * _int_slot(result, counted[0])
         name = _optional_text_slot(result, "name")
         if seconds <= 0:
             return self._reply(result, "A timer needs a duration longer than zero.")

@@ -55,7 +55,7 @@ def one_hot_path(path: str) -> np.ndarray:
         "start a one hundred and five minute timer",
         "what is nine hundred and ninety nine divided by twenty five",
         "remind me in two hours thirty minutes",
-        "begin a ninety seconds timer",
+        "begin a ninety second timer",
         "open the web browser",
         "add a note call all the people",
         "turn the volume up",

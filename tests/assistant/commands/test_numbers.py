@@ -137,6 +137,19 @@ def test_duration_grammar_rejects_wrong_order_and_agreement() -> None:
     assert not accepts(duration_expression(), "one hundred minutes")
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "an hour and a half ten minutes",
+        "two hours ten and a half minutes",
+        "a minute and a half and a second",
+        "half an hour ten seconds",
+    ],
+)
+def test_duration_grammar_takes_halves_only_alone(words: str) -> None:
+    assert not accepts(duration_expression(), words)
+
+
 @given(st.integers(1, 99 * 3600 + 3599))
 def test_duration_words_round_trip(seconds: int) -> None:
     words = duration_words(seconds)

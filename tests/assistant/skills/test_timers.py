@@ -133,6 +133,9 @@ def test_spoken_timer_commands(say: Say) -> None:
     )
     assert say("cancel the timers").text == "Cancelled 3 timers."
     assert say("how much time is left").text == "You have no timers."
+    assert say("set a two hour timer").text == "Timer set for 2 hours."
+    assert say("begin a forty five second timer").text == "Timer set for 45 seconds."
+    assert say("cancel the timers").text == "Cancelled 2 timers."
     assert say("cancel the timer").text == "There are no timers to cancel."
 
 
