@@ -98,8 +98,15 @@ def num_frames(num_samples: int, config: FeatureConfig = FeatureConfig()) -> int
     return 1 + num_samples // config.hop_length
 
 
-def mel_power(audio: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
-    """Mel power spectrogram of mono float audio, shape (frames, n_mels), float32."""
+def mel_power(
+    audio: np.ndarray,
+    config: FeatureConfig = FeatureConfig(),
+    filterbank: np.ndarray | None = None,
+) -> np.ndarray:
+    """Mel power spectrogram of mono float audio, shape (frames, n_mels), float32.
+
+    ``filterbank`` replaces :func:`mel_filterbank` (training warps it to imitate other voices).
+    """
     if audio.ndim != 1:
         raise ValueError(f"expected mono audio of shape (samples,), got {audio.shape}")
     if audio.size == 0:
@@ -109,7 +116,7 @@ def mel_power(audio: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.
     frames = np.lib.stride_tricks.sliding_window_view(padded, config.n_fft)[:: config.hop_length]
     spectrum = np.fft.rfft(frames * _window(config.n_fft), axis=-1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
-    mel: np.ndarray = power @ mel_filterbank(config)
+    mel: np.ndarray = power @ (mel_filterbank(config) if filterbank is None else filterbank)
     return mel
 
 
@@ -120,7 +127,11 @@ def normalize_features(logmel: np.ndarray) -> np.ndarray:
     return ((logmel - mean) / (std + 1e-5)).astype(np.float32)
 
 
-def log_mel(audio: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+def log_mel(
+    audio: np.ndarray,
+    config: FeatureConfig = FeatureConfig(),
+    filterbank: np.ndarray | None = None,
+) -> np.ndarray:
     """Model input features of 16 kHz mono float audio: (frames, n_mels) float32."""
-    logmel = np.log(mel_power(audio, config) + config.log_floor)
+    logmel = np.log(mel_power(audio, config, filterbank) + config.log_floor)
     return normalize_features(logmel) if config.normalize else logmel.astype(np.float32)

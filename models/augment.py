@@ -51,6 +51,12 @@ class AugmentConfig:
     """Chance of overdriving the input (peaks 1.5-4x full scale) and clipping hard."""
     gain_range_db: tuple[float, float] = (-20.0, 6.0)
     """Gain in dB; the result is clipped to [-1, 1] like a real ADC."""
+    warp_prob: float = 0.4
+    """Chance of vocal tract length perturbation: the spectrum is stretched or squeezed along
+    frequency, as a longer or shorter vocal tract moves the formants (Jaitly and Hinton, 2013),
+    so that the model meets more voices than the corpora hold."""
+    warp_range: tuple[float, float] = (0.9, 1.1)
+    """Warp factors drawn uniformly (above 1 reads each frequency from higher up)."""
     freq_masks: int = 2
     """SpecAugment frequency masks per utterance."""
     freq_mask_width: int = 15
@@ -228,6 +234,33 @@ def augment_waveform(
     else:
         gain = 10 ** (rng.uniform(*config.gain_range_db) / 20) * 0.5 / peak
     return np.clip(audio * gain, -1.0, 1.0).astype(np.float32)
+
+
+def warped_filterbank(filterbank: np.ndarray, alpha: float) -> np.ndarray:
+    """``filterbank`` (frequency bins, bands) applied to a spectrum warped by ``alpha``.
+
+    The warp is VTLP's piecewise-linear one: frequency ``f`` reads the spectrum at ``alpha * f``
+    up to a knee, then a straight line that keeps the Nyquist frequency in place, so no band
+    reads beyond the spectrum. Warping the filters instead of the spectrum costs one small
+    matrix product per utterance.
+    """
+    n_bins = filterbank.shape[0]
+    nyquist = float(n_bins - 1)
+    knee = 0.8 * nyquist * min(alpha, 1.0) / alpha
+    bins = np.arange(n_bins, dtype=np.float64)
+    source = np.where(
+        bins <= knee,
+        bins * alpha,
+        knee * alpha + (bins - knee) * (nyquist - knee * alpha) / (nyquist - knee),
+    )
+    # warped spectrum[k] = spectrum[source[k]], linearly interpolated: a (bins, bins) matrix
+    low = np.clip(np.floor(source).astype(int), 0, n_bins - 2)
+    frac = source - low
+    interpolate = np.zeros((n_bins, n_bins), np.float32)
+    interpolate[low, bins.astype(int)] = 1.0 - frac
+    interpolate[low + 1, bins.astype(int)] += frac
+    warped: np.ndarray = interpolate @ filterbank
+    return warped.astype(np.float32)
 
 
 class SpecAugment(torch.nn.Module):

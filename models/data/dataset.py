@@ -17,9 +17,9 @@ import torch
 
 from assistant.audio.files import load_audio
 from assistant.errors import AudioError
-from assistant.features import FeatureConfig, log_mel
+from assistant.features import FeatureConfig, log_mel, mel_filterbank
 from assistant.vocabulary import encode
-from models.augment import AugmentConfig, augment_waveform, babble_from
+from models.augment import AugmentConfig, augment_waveform, babble_from, warped_filterbank
 from models.data.manifests import Utterance, read_manifest_rows, write_manifest
 
 _LOGGER = logging.getLogger(__name__)
@@ -114,9 +114,14 @@ class SpeechDataset(torch.utils.data.Dataset[Item]):
 
     def __getitem__(self, index: int) -> Item:
         audio = self._audio(index)
+        filterbank = None
         if self.augment is not None:
             audio = augment_waveform(audio, self._rng, self.augment, babble=self._babble)
-        return log_mel(audio, self.feature_config), encode(self.utterances[index].transcript)
+            if self._rng.random() < self.augment.warp_prob:
+                alpha = self._rng.uniform(*self.augment.warp_range)
+                filterbank = warped_filterbank(mel_filterbank(self.feature_config), alpha)
+        features = log_mel(audio, self.feature_config, filterbank)
+        return features, encode(self.utterances[index].transcript)
 
 
 def seed_worker(worker_id: int) -> None:

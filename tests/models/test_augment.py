@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from assistant.features import FeatureConfig, log_mel, mel_filterbank
 from models.augment import (
     AugmentConfig,
     SpecAugment,
@@ -16,6 +17,7 @@ from models.augment import (
     babble_from,
     mic_response,
     pad_with_room_tone,
+    warped_filterbank,
 )
 
 NOTHING = AugmentConfig(
@@ -199,3 +201,25 @@ def test_augment_pads_when_asked() -> None:
     config = replace(NOTHING, pad_prob=1.0, pad_range_s=(1.0, 1.0))
     out = augment_waveform(voiced(), np.random.default_rng(0), config)
     assert out.size == 16000 + 2 * 16000
+
+
+def test_unwarped_filterbank_is_the_plain_one() -> None:
+    bank = mel_filterbank(FeatureConfig())
+    np.testing.assert_allclose(warped_filterbank(bank, 1.0), bank, atol=1e-6)
+
+
+@pytest.mark.parametrize(("alpha", "moves"), [(1.1, -1), (0.9, 1)])
+def test_vocal_tract_warp_moves_a_tone_across_bands(alpha: float, moves: int) -> None:
+    """A warp above 1 reads each frequency from higher up, so a 1 kHz tone lands lower."""
+    config = FeatureConfig(normalize=False)
+    t = np.arange(16000) / 16000
+    tone = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    bank = mel_filterbank(config)
+    plain = int(np.argmax(log_mel(tone, config).mean(axis=0)))
+    warped = int(np.argmax(log_mel(tone, config, warped_filterbank(bank, alpha)).mean(axis=0)))
+    frequency = 1000 / alpha
+    hz = np.linspace(0, 8000, bank.shape[0])
+    expected = int(np.argmax(bank[int(np.argmin(np.abs(hz - frequency)))]))
+    assert np.sign(warped - plain) == moves
+    assert abs(warped - expected) <= 1
+    assert (warped_filterbank(bank, alpha) >= 0).all()
