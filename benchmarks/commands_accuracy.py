@@ -30,7 +30,7 @@ import soundfile as sf
 
 from assistant.audio.endpoint import has_speech
 from assistant.audio.files import load_audio
-from assistant.commands.confusion import sample_sentences
+from assistant.commands.confusion import FREE_TEXT_PLACEHOLDER, sample_sentences
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.commands.intents import (
     DEFAULT_THRESHOLD,
@@ -179,6 +179,9 @@ def main() -> int:
     index = 0
     rows: list[Row] = []
     by_intent: dict[str, list[tuple[bool, float]]] = {}
+    # clean commands with a free-text slot: (rest right, free text spelled exactly, accepted)
+    free_text: list[tuple[bool, bool, bool]] = []
+    fixed: list[tuple[bool, bool]] = []  # the other clean commands: (right, accepted)
     decode_ms = []
     babble = []
     for kind, items in (("in", in_grammar), ("out", [(t, None, {}) for t in others])):
@@ -196,6 +199,17 @@ def main() -> int:
                 rows.append((kind, condition, correct, result.confidence))
                 if kind == "in" and condition == "clean":
                     by_intent.setdefault(str(intent), []).append((correct, result.confidence))
+                    taken = result.confidence >= DEFAULT_THRESHOLD
+                    texts = {k for k, v in slots.items() if v == FREE_TEXT_PLACEHOLDER}
+                    if texts:
+                        got = dict(result.slots)
+                        rest = result.intent == intent and all(
+                            got.get(k) == v for k, v in slots.items() if k not in texts
+                        )
+                        spelled = all(got.get(k) == slots[k] for k in texts)
+                        free_text.append((rest, spelled, taken))
+                    else:
+                        fixed.append((correct, taken))
     for clip in noise_clips(args.noise, babble, rng):
         result = recognize_audio(recognizer, commands, clip)
         rows.append(("noise", "clean", False, result.confidence if result.intent else 0.0))
@@ -268,6 +282,18 @@ def main() -> int:
             f"  {name:<24} {len(results):>4} {100 * right / len(results):>8.1f} "
             f"{100 * accepted / len(results):>18.1f}"
         )
+    n_free = max(1, len(free_text))
+    print(
+        f"\nclean commands without free text ({len(fixed)}): "
+        f"{100 * sum(r for r, _ in fixed) / max(1, len(fixed)):.1f} % right, "
+        f"{100 * sum(r and a for r, a in fixed) / max(1, len(fixed)):.1f} % right and accepted"
+    )
+    print(
+        f"clean commands with free text ({len(free_text)}, the text is {FREE_TEXT_PLACEHOLDER!r}): "
+        f"intent and other slots right {100 * sum(r for r, _, _ in free_text) / n_free:.1f} %, "
+        f"and accepted {100 * sum(r and a for r, _, a in free_text) / n_free:.1f} %; "
+        f"free text spelled exactly {100 * sum(t for _, t, _ in free_text) / n_free:.1f} %"
+    )
     if args.plot is not None:
         import matplotlib
 

@@ -37,7 +37,7 @@ from .conftest import PeakyFactory
         ("how much is six plus nine", "Calculate", {"a": 6, "op": "plus", "b": 9}),
         ("set a ten minute timer", "SetTimer", {"minutes": 10}),
         ("start a ninety second timer", "SetTimer", {"seconds": 90}),
-        ("set an eight hour timer called sleep", "SetTimer", {"hours": 8, "name": "sleep"}),
+        ("set a two hour timer called sleep", "SetTimer", {"hours": 2, "name": "sleep"}),
         ("start a timer for five minutes", "SetTimer", {"duration": 300}),
         ("how long is left on my timer", "ListTimers", {}),
         ("cancel my timer", "CancelTimer", {}),
