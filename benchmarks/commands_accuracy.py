@@ -210,9 +210,12 @@ def main() -> int:
                         free_text.append((rest, spelled, taken))
                     else:
                         fixed.append((correct, taken))
-    for clip in noise_clips(args.noise, babble, rng):
+    noise_accepted = []
+    for i, clip in enumerate(noise_clips(args.noise, babble, rng)):
         result = recognize_audio(recognizer, commands, clip)
         rows.append(("noise", "clean", False, result.confidence if result.intent else 0.0))
+        if result.intent is not None and result.confidence >= DEFAULT_THRESHOLD:
+            noise_accepted.append(f"noise clip {i} as {result.text!r} ({result.confidence:.2f})")
     rows += real_word_rows(recognizer)
     real_out, real_accepted = real_other_rows(recognizer, commands)
     rows += real_out
@@ -245,7 +248,10 @@ def main() -> int:
         f"{'other sentences: false accept %':<34} {100 * rate('out', 'clean', t, False):>7.1f} "
         f"{100 * rate('out', 'noisy', t, False):>7.1f}"
     )
-    print(f"{'noise clips: false accept %':<34} {100 * rate('noise', 'clean', t, False):>7.1f}")
+    print(
+        f"{'noise clips: false accept %':<34} {100 * rate('noise', 'clean', t, False):>7.1f}"
+        + "".join(f"\n  {line}" for line in noise_accepted)
+    )
     p50, p95 = np.percentile(decode_ms, [50, 95])
     print(f"recognise (features + model + constrained search): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     if n_gsc:

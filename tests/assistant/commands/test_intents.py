@@ -183,14 +183,14 @@ def test_carrier_of_a_free_text_sentence_must_agree_on_its_own(
     note = match_text("note twenty seven fifty seven", builtin_commands)
     assert note.intent == "AddNote"
     # the free text matches whatever was heard; only "note" can tell a note from other speech
-    # one error more than heard: four letters are weak evidence even when heard exactly
-    assert carrier_agreement("note twenty seven", note.text, note.spans) == 0.75
-    assert carrier_agreement("not twenty seven", note.text, note.spans) == 0.5
+    # two errors more than heard: four letters are weak evidence even when heard exactly
+    assert carrier_agreement("note twenty seven", note.text, note.spans) == 0.5
+    assert carrier_agreement("not twenty seven", note.text, note.spans) == 0.25
     assert carrier_agreement("eleven twenty seven fifty seven", note.text, note.spans) == 0.0
     # a long start keeps the usual allowance for misheard letters
     timer = match_text("set a timer for ten minutes called pasta", builtin_commands)
     heard = "set timer for ten minits called pasta"  # 3 errors in 28 letters
-    assert carrier_agreement(heard, timer.text, timer.spans) == pytest.approx(1 - 4 / 28)
+    assert carrier_agreement(heard, timer.text, timer.spans) == pytest.approx(1 - 5 / 28)
     plain = match_text("what time is it", builtin_commands)
     assert carrier_agreement("anything", plain.text, plain.spans) == 1.0
 
