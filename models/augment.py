@@ -256,9 +256,10 @@ def warped_filterbank(filterbank: np.ndarray, alpha: float) -> np.ndarray:
     # warped spectrum[k] = spectrum[source[k]], linearly interpolated: a (bins, bins) matrix
     low = np.clip(np.floor(source).astype(int), 0, n_bins - 2)
     frac = source - low
+    columns = np.arange(n_bins)
     interpolate = np.zeros((n_bins, n_bins), np.float32)
-    interpolate[low, bins.astype(int)] = 1.0 - frac
-    interpolate[low + 1, bins.astype(int)] += frac
+    interpolate[low, columns] = 1.0 - frac
+    interpolate[low + 1, columns] = frac
     warped: np.ndarray = interpolate @ filterbank
     return warped.astype(np.float32)
 

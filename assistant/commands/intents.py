@@ -207,12 +207,12 @@ def respell_free_text(
     return _interpretation(match, ctc_log_score(log_probs, match.text))
 
 
-def _fixed_meaning(interpretation: Interpretation) -> tuple[str, tuple[tuple[str, str], ...]]:
+def _fixed_meaning(interpretation: Interpretation) -> tuple[str, dict[str, SlotValue]]:
     """Intent and slot values but free text: sentences that differ only in how the free text
     is spelled are not rivals (the free text is read as heard in any case)."""
     texts = {span.name for span in interpretation.spans if span.kind is SlotKind.TEXT}
-    values = sorted((k, repr(v)) for k, v in interpretation.slots.items() if k not in texts)
-    return interpretation.intent, tuple(values)
+    values = {k: v for k, v in interpretation.slots.items() if k not in texts}
+    return interpretation.intent, values
 
 
 def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Interpretation]:
