@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import pickle
 from pathlib import Path
@@ -70,3 +71,42 @@ def average_checkpoints(paths: list[Path]) -> dict[str, torch.Tensor]:
         for name, value in weights.items():
             total[name] = total.get(name, 0) + value.double()
     return {name: (value / len(paths)).float() for name, value in total.items()}
+
+
+def compact_checkpoint(source: Path, target: Path) -> None:
+    """Write ``source`` with its model weights in float16 and no optimizer state.
+
+    Half the size of the float32 weights alone (a quarter of a resumable checkpoint), for
+    carrying checkpoints off a remote machine; loading casts the weights back to float32.
+    Averaging and evaluation read it like any checkpoint; training cannot resume from it.
+    """
+    state = load_checkpoint(source)
+    kept = {k: v for k, v in state.items() if k not in ("optimizer", "scheduler", "sampler_rng")}
+    kept["model"] = {
+        name: value.half() if value.is_floating_point() else value
+        for name, value in state["model"].items()
+    }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    torch.save(kept, tmp)
+    os.replace(tmp, target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m models.checkpoint compact SRC... --out DIR``: float16 copies of checkpoints."""
+    parser = argparse.ArgumentParser(description="Checkpoint tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    compact = commands.add_parser("compact", help="float16 copies without optimizer state")
+    compact.add_argument("checkpoints", type=Path, nargs="+")
+    compact.add_argument("--out", type=Path, required=True, help="folder of the copies")
+    args = parser.parse_args(argv)
+    try:
+        for path in args.checkpoints:
+            compact_checkpoint(path, args.out / path.name)
+    except TrainingError as e:
+        parser.exit(1, f"error: {e}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -35,6 +35,7 @@ from models.data.dataset import (
     with_durations,
 )
 from models.data.real_speech import CORPORA, load_real_speech
+from models.errors import TrainingError
 from models.evaluate import dev_sets, evaluate_set, format_table
 from models.model import build_model, count_parameters
 
@@ -95,13 +96,25 @@ class TrainConfig:
     """Seed of batching and initialisation."""
     augment: bool = True
     """Waveform augmentation and SpecAugment."""
+    time_limit: float = 0.0
+    """Seconds this process may train (0: no limit). Training stops when either this or
+    --steps runs out, and the learning rate decays over whichever runs out first: a fixed
+    budget on a lent machine whose speed is not known beforehand. Single-process runs only."""
+    init_from: str = ""
+    """Checkpoint whose model weights start a new run (fresh optimizer, step 0); ignored when
+    the run resumes from its own last.pt."""
 
 
-def lr_factor(step: int, config: TrainConfig) -> float:
-    """Learning-rate multiplier: linear warm-up, then cosine decay to 0.05."""
+def lr_factor(step: int, config: TrainConfig, time_fraction: float = 0.0) -> float:
+    """Learning-rate multiplier: linear warm-up, then cosine decay to 0.05.
+
+    The decay follows the larger of the share of steps done and ``time_fraction``, the share
+    of ``config.time_limit`` spent, so a run with a time budget ends its schedule on time.
+    """
     if step < config.warmup_steps:
         return (step + 1) / config.warmup_steps
-    progress = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
+    step_fraction = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    progress = min(1.0, max(step_fraction, time_fraction))
     return 0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
@@ -164,7 +177,19 @@ def train(config: TrainConfig) -> Path:
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.lr, weight_decay=config.weight_decay
     )
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, config))
+    if config.time_limit > 0 and world_size > 1:
+        # ranks would disagree on when time is up, and the first to stop hangs the rest
+        raise TrainingError("--time-limit needs a single process; use --steps under torchrun")
+    run_started = time.perf_counter()  # reset when the first batch is drawn
+
+    def time_fraction() -> float:
+        if config.time_limit <= 0:
+            return 0.0
+        return (time.perf_counter() - run_started) / config.time_limit
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, config, time_fraction())
+    )
     step = 0
     last = out / "last.pt"
     if last.exists():
@@ -180,6 +205,16 @@ def train(config: TrainConfig) -> Path:
         step = state["step"]
         sampler.rng.setstate(state["sampler_rng"])
         _LOGGER.info("resumed from %s at step %d", last, step)
+    elif config.init_from:
+        # a warm start: the weights of another run, with this run's optimizer and schedule
+        init = load_checkpoint(Path(config.init_from))
+        if init["model_config"] != model.config.to_dict():
+            raise TrainingError(
+                f"{config.init_from}: model {init['model_config']} is not this run's "
+                f"{model.config.to_dict()}"
+            )
+        model.load_state_dict(init["model"])
+        _LOGGER.info("started from the weights of %s (step %d)", config.init_from, init["step"])
     else:
         sampler.sorted_batches_left = config.sortagrad_steps
     _LOGGER.info(
@@ -204,10 +239,14 @@ def train(config: TrainConfig) -> Path:
     )
     spec_augment = SpecAugment() if config.augment else None
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    sets = dev_sets(Path(config.tts_dir) if config.tts_dir else None, config.eval_limit, corpora)
+    sets = (
+        dev_sets(Path(config.tts_dir) if config.tts_dir else None, config.eval_limit, corpora)
+        if config.eval_limit > 0
+        else {}
+    )
     metrics_path = out / "metrics.jsonl"
     losses: list[float] = []
-    started = time.perf_counter()
+    started = run_started = time.perf_counter()
     model.train()
     for batch in loader:
         if step >= config.steps:
@@ -226,9 +265,10 @@ def train(config: TrainConfig) -> Path:
         scheduler.step()
         step += 1
         losses.append(loss.item())
+        final = step >= config.steps or time_fraction() >= 1.0
         if rank != 0:
             continue
-        if step % 50 == 0 or step == config.steps:  # the last, partial window too
+        if step % 50 == 0 or final:  # the last, partial window too
             elapsed = time.perf_counter() - started
             mean_loss = sum(losses) / len(losses)
             _LOGGER.info(
@@ -248,9 +288,9 @@ def train(config: TrainConfig) -> Path:
             "sampler_rng": sampler.rng.getstate(),
             "train_config": asdict(config),
         }
-        if step % config.checkpoint_every == 0 or step == config.steps:
+        if step % config.checkpoint_every == 0 or final:
             save_checkpoint(last, model, feature_config, step, **extra)
-        if step % config.eval_every == 0 or step == config.steps:
+        if step % config.eval_every == 0 or final:
             save_checkpoint(
                 out / f"step_{step:06d}.pt",
                 model,
@@ -258,6 +298,7 @@ def train(config: TrainConfig) -> Path:
                 step,
                 train_config=asdict(config),
             )
+        if sets and (step % config.eval_every == 0 or final):  # --eval-limit 0: none
             results = [
                 evaluate_set(model, name, utts, feature_config) for name, utts in sets.items()
             ]
@@ -277,6 +318,8 @@ def train(config: TrainConfig) -> Path:
                 )
             plot_curves(read_metrics([metrics_path]), out / "curves.png")
             started = time.perf_counter()
+        if final:
+            break
     averaged = out / "averaged.pt"
     if rank == 0:
         average_run(out, config.average_last, config.average_by, averaged)
@@ -306,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         "clip_norm": "gradient clipping norm",
         "sortagrad_steps": "first steps shortest first",
         "eval_every": "steps between dev evaluations",
-        "eval_limit": "utterances per dev set",
+        "eval_limit": "utterances per dev set (0: no dev evaluation)",
         "checkpoint_every": "steps between saves of last.pt",
         "average_last": "numbered checkpoints to average at the end",
         "average_by": "last, or real-dev: the window with the best real-speech dev CER",
@@ -314,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         "threads": "torch CPU threads",
         "seed": "random seed",
         "augment": "use augmentation",
+        "time_limit": "seconds this process may train (0: no limit; schedule ends on time)",
+        "init_from": "checkpoint whose weights start a new run (fresh optimizer)",
     }
     for field in fields(TrainConfig):
         default = getattr(defaults, field.name)

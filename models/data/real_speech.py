@@ -26,7 +26,8 @@ def speech_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_SPEECH_DIR", DEFAULT_SPEECH_DIR))
 
 
-def _split_of(corpus: str, row: dict[str, str], index: int) -> str:
+def split_of(corpus: str, row: dict[str, str], index: int) -> str:
+    """The split of a manifest row, "train" or "test"; ``index`` counts rows of its keyword."""
     if corpus in ("an4", "speechocean762"):
         return "test" if row["split"] == "test" else "train"
     if corpus == "fsdd":
@@ -51,7 +52,7 @@ def load_corpus(corpus: str, split: str | None = None, root: Path | None = None)
         key = row.get("keyword", "")
         index = per_keyword.get(key, 0)
         per_keyword[key] = index + 1
-        row_split = _split_of(corpus, row, index)
+        row_split = split_of(corpus, row, index)
         if split is not None and row_split != split:
             continue
         text = normalize_text(row["transcript"])

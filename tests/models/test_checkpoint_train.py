@@ -15,6 +15,7 @@ from assistant.features import FeatureConfig
 from assistant.vocabulary import TOKENS
 from models.checkpoint import (
     average_checkpoints,
+    compact_checkpoint,
     load_checkpoint,
     model_from_checkpoint,
     save_checkpoint,
@@ -168,3 +169,66 @@ def test_lr_schedule_warms_up_then_decays() -> None:
     assert lr_factor(55, config) == pytest.approx(0.05 + 0.95 * 0.5)
     assert lr_factor(100, config) == pytest.approx(0.05)
     assert lr_factor(500, config) == pytest.approx(0.05)
+
+
+def test_lr_schedule_follows_the_time_budget_when_it_runs_out_first() -> None:
+    config = TrainConfig(steps=100, warmup_steps=10, time_limit=60.0)
+    assert lr_factor(20, config, time_fraction=0.5) == pytest.approx(0.05 + 0.95 * 0.5)
+    assert lr_factor(20, config, time_fraction=1.0) == pytest.approx(0.05)
+    assert lr_factor(20, config, time_fraction=3.0) == pytest.approx(0.05)
+    # the steps decide when they are further along; warm-up is counted in steps alone
+    assert lr_factor(55, config, time_fraction=0.01) == pytest.approx(0.05 + 0.95 * 0.5)
+    assert lr_factor(4, config, time_fraction=0.9) == pytest.approx(0.5)
+
+
+def test_warm_start_with_a_time_limit_and_no_dev_sets(
+    trained: Path, tiny_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = replace(
+        tiny_config(tmp_path, tiny_corpus, steps=1000),
+        init_from=str(trained / "step_000006.pt"),
+        eval_limit=0,
+        time_limit=1e-6,  # spent by the first step
+    )
+    with caplog.at_level(logging.INFO, logger="models.train"):
+        train(config)
+    assert f"started from the weights of {trained / 'step_000006.pt'} (step 6)" in caplog.text
+    last = load_checkpoint(tmp_path / "last.pt")
+    assert last["step"] == 1  # a new run: its own step count and optimizer
+    assert (tmp_path / "step_000001.pt").is_file()
+    rows = read_metrics(tmp_path / "metrics.jsonl")
+    assert [r["kind"] for r in rows] == ["train"]  # no dev evaluation
+    start = load_checkpoint(trained / "step_000006.pt")["model"]
+    moved = load_checkpoint(tmp_path / "last.pt")["model"]
+    difference = max(float((moved[k] - start[k]).abs().max()) for k in start)
+    assert 0 < difference < 0.1  # one small step away from the weights it started from
+
+
+def test_warm_start_refuses_another_architecture(
+    trained: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
+    config = replace(
+        tiny_config(tmp_path, tiny_corpus, steps=2),
+        init_from=str(trained / "step_000006.pt"),
+        rnn_type="gru",
+    )
+    with pytest.raises(TrainingError, match="is not this run's"):
+        train(config)
+
+
+def test_compact_checkpoint_halves_the_weights_and_loads_as_float32(
+    trained: Path, tmp_path: Path
+) -> None:
+    compact_checkpoint(trained / "last.pt", tmp_path / "last.pt")
+    state = load_checkpoint(tmp_path / "last.pt")
+    assert not {"optimizer", "scheduler", "sampler_rng"} & set(state)
+    assert {v.dtype for v in state["model"].values()} == {torch.float16}
+    assert state["step"] == load_checkpoint(trained / "last.pt")["step"]
+    original, _, _ = model_from_checkpoint(trained / "last.pt")
+    compact, _, _ = model_from_checkpoint(tmp_path / "last.pt")
+    for (name, value), copy in zip(
+        original.state_dict().items(), compact.state_dict().values(), strict=True
+    ):
+        assert copy.dtype == torch.float32, name
+        torch.testing.assert_close(copy, value, rtol=1e-3, atol=1e-4)
+    assert (tmp_path / "last.pt").stat().st_size < 0.3 * (trained / "last.pt").stat().st_size
