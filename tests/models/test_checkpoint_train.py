@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import torch
 
 from assistant.features import FeatureConfig
 from assistant.vocabulary import TOKENS
+from models.average import average_run
 from models.checkpoint import (
     average_checkpoints,
     compact_checkpoint,
@@ -21,6 +23,7 @@ from models.checkpoint import (
     save_checkpoint,
 )
 from models.errors import TrainingError
+from models.measure_run import measure_run
 from models.model import ModelConfig, build_model
 from models.train import TrainConfig, lr_factor, train
 
@@ -232,3 +235,31 @@ def test_compact_checkpoint_halves_the_weights_and_loads_as_float32(
         assert copy.dtype == torch.float32, name
         torch.testing.assert_close(copy, value, rtol=1e-3, atol=1e-4)
     assert (tmp_path / "last.pt").stat().st_size < 0.3 * (trained / "last.pt").stat().st_size
+
+
+def test_measure_run_writes_dev_metrics_on_the_whole_training_count(
+    trained: Path, tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_SPEECH_DIR", str(tmp_path / "no_real_speech"))
+    run = tmp_path / "remote_run"
+    run.mkdir()
+    for name in ("step_000003.pt", "step_000006.pt"):
+        shutil.copy(trained / name, run / name)
+    (run / "train.log").write_text(  # as models.train's main logs it
+        "2026-11-28 01:24:41,132 INFO step 3 loss 4.355 grad 1.27 lr 8.50e-05 0.30 s/step\n"
+        "2026-11-28 01:24:42,001 INFO dev at step 3:\n"
+        "2026-11-28 01:24:55,073 INFO step 6 loss 3.352 grad 1.54 lr 1.68e-04 0.28 s/step\n"
+    )
+    metrics = measure_run(run, tiny_corpus, limit=2, offset=100)
+    rows = read_metrics(metrics)
+    dev = [r for r in rows if r["kind"] == "dev"]
+    assert [r["step"] for r in dev] == [103, 106]
+    for row in dev:
+        assert set(row["cer"]) == {"tts_held_out"}
+        assert row["cer"]["tts_held_out"] >= 0.0
+    losses = [(r["step"], r["loss"]) for r in rows if r["kind"] == "train"]
+    assert losses == [(103, 4.355), (106, 3.352)]
+    # the run now averages by real-dev like any other (no real sets here: it falls back)
+    assert average_run(run, 1, "real-dev") == run / "averaged.pt"
+    with pytest.raises(TrainingError, match="no numbered checkpoints"):
+        measure_run(tmp_path / "no_run", tiny_corpus, limit=2)
