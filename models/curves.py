@@ -5,6 +5,9 @@ a run folder resumed from the one before) is drawn whole by giving every stage's
 order; where stages overlap, the later one's points win:
 
     python -m models.curves runs/base runs/base2 runs/base3 --out docs/training_curves.png
+
+A stage that started from another run's weights (``--init-from``) counts its steps from 0:
+``RUN@OFFSET`` adds OFFSET to its steps (``runs/base8@21496``).
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ class CurvesError(TrainingError):
     """A metrics file is missing or unreadable."""
 
 
-def read_metrics(paths: Sequence[Path]) -> list[dict]:
+def read_metrics(paths: Sequence[Path], offsets: Sequence[int] | None = None) -> list[dict]:
     """The rows of every metrics file in order, a later file's rows replacing earlier ones of
-    the same kind and step."""
+    the same kind and step; ``offsets`` (one per file) are added to the files' steps."""
     rows: dict[tuple[str, int], dict] = {}
-    for path in paths:
+    for index, path in enumerate(paths):
+        offset = offsets[index] if offsets is not None else 0
         try:
             lines = path.read_text().splitlines()
         except OSError as e:
@@ -35,7 +39,8 @@ def read_metrics(paths: Sequence[Path]) -> list[dict]:
                 continue
             try:
                 row = json.loads(line)
-                rows[(row["kind"], int(row["step"]))] = row
+                row["step"] = int(row["step"]) + offset
+                rows[(row["kind"], row["step"])] = row
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
                 raise CurvesError(f"{path}:{number}: not a metrics row: {e}") from e
     return sorted(rows.values(), key=lambda r: (r["step"], r["kind"]))
@@ -66,10 +71,23 @@ def plot_curves(rows: Sequence[dict], out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", type=Path, nargs="+", help="run folders, earliest stage first")
+    parser.add_argument(
+        "runs", nargs="+", help="run folders, earliest stage first; RUN@OFFSET shifts its steps"
+    )
     parser.add_argument("--out", type=Path, required=True, help="PNG file to write")
     args = parser.parse_args(argv)
-    plot_curves(read_metrics([run / "metrics.jsonl" for run in args.runs]), args.out)
+    folders, offsets = [], []
+    for run in args.runs:
+        folder, _, offset = run.partition("@")
+        try:
+            offsets.append(int(offset or 0))
+        except ValueError:
+            parser.error(f"{run}: the step offset after '@' must be a whole number")
+        folders.append(Path(folder) / "metrics.jsonl")
+    try:
+        plot_curves(read_metrics(folders, offsets), args.out)
+    except CurvesError as e:
+        parser.exit(1, f"error: {e}\n")
     return 0
 
 

@@ -46,3 +46,21 @@ def test_a_broken_row_names_its_file_and_line(tmp_path: Path) -> None:
         read_metrics([tmp_path / "a" / "metrics.jsonl"])
     with pytest.raises(CurvesError, match="cannot read metrics"):
         read_metrics([tmp_path / "missing.jsonl"])
+
+
+def test_a_warm_started_stage_is_shifted_by_its_offset(tmp_path: Path) -> None:
+    write_metrics(tmp_path / "a", [dev(100, 0.9), dev(200, 0.8)])
+    write_metrics(tmp_path / "b", [dev(0, 0.75), dev(50, 0.6)])  # counts from 0 again
+    rows = read_metrics(
+        [tmp_path / "a" / "metrics.jsonl", tmp_path / "b" / "metrics.jsonl"], offsets=[0, 200]
+    )
+    assert [(r["step"], r["cer"]["an4_test"]) for r in rows] == [
+        (100, 0.9),
+        (200, 0.75),
+        (250, 0.6),
+    ]
+    out = tmp_path / "curves.png"
+    assert main([str(tmp_path / "a"), f"{tmp_path / 'b'}@200", "--out", str(out)]) == 0
+    assert out.is_file()
+    with pytest.raises(SystemExit):
+        main([f"{tmp_path / 'b'}@two hundred", "--out", str(out)])
