@@ -99,7 +99,9 @@ class TrainConfig:
     time_limit: float = 0.0
     """Seconds this process may train (0: no limit). Training stops when either this or
     --steps runs out, and the learning rate decays over whichever runs out first: a fixed
-    budget on a lent machine whose speed is not known beforehand. Single-process runs only."""
+    budget on a lent machine whose speed is not known beforehand. Single-process runs only.
+    The budget counts from this process's start: a resumed run gets it anew, with its
+    learning rate back up the curve, so finish a time-limited run in one go."""
     init_from: str = ""
     """Checkpoint whose model weights start a new run (fresh optimizer, step 0); ignored when
     the run resumes from its own last.pt."""
