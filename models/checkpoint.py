@@ -31,6 +31,11 @@ def save_checkpoint(
         "model": model.state_dict(),
         **extra,
     }
+    _save_atomically(state, path)
+
+
+def _save_atomically(state: dict[str, Any], path: Path) -> None:
+    """torch.save to a temporary file, then renamed: a crash leaves the old file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     torch.save(state, tmp)
@@ -86,10 +91,7 @@ def compact_checkpoint(source: Path, target: Path) -> None:
         name: value.half() if value.is_floating_point() else value
         for name, value in state["model"].items()
     }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    torch.save(kept, tmp)
-    os.replace(tmp, target)
+    _save_atomically(kept, target)
 
 
 def main(argv: list[str] | None = None) -> int:

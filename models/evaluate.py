@@ -142,6 +142,16 @@ def evaluate_set(
     )
 
 
+def dev_record(step: int, results: Sequence[SetResult]) -> dict[str, object]:
+    """The ``metrics.jsonl`` row of one dev evaluation (read by models.average and .curves)."""
+    return {
+        "kind": "dev",
+        "step": step,
+        "cer": {r.name: r.cer for r in results},
+        "wer": {r.name: r.wer for r in results},
+    }
+
+
 def dev_sets(
     tts_dir: Path | None, limit: int | None = None, corpora: tuple[str, ...] = CORPORA
 ) -> dict[str, list[Utterance]]:

@@ -23,7 +23,7 @@ from models.average import numbered_checkpoints
 from models.checkpoint import model_from_checkpoint
 from models.data.real_speech import CORPORA
 from models.errors import TrainingError
-from models.evaluate import dev_sets, evaluate_set, format_table
+from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,14 +54,7 @@ def measure_run(run: Path, tts_dir: Path | None, limit: int, offset: int = 0) ->
         model, feature_config, _ = model_from_checkpoint(path)
         results = [evaluate_set(model, name, utts, feature_config) for name, utts in sets.items()]
         _LOGGER.info("dev at step %d (+%d):\n%s", step, offset, format_table(results))
-        records.append(
-            {
-                "kind": "dev",
-                "step": step + offset,
-                "cer": {r.name: r.cer for r in results},
-                "wer": {r.name: r.wer for r in results},
-            }
-        )
+        records.append(dev_record(step + offset, results))
     metrics = run / "metrics.jsonl"
     metrics.write_text("".join(json.dumps(r) + "\n" for r in records))
     return metrics

@@ -36,7 +36,7 @@ from models.data.dataset import (
 )
 from models.data.real_speech import CORPORA, load_real_speech
 from models.errors import TrainingError
-from models.evaluate import dev_sets, evaluate_set, format_table
+from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
 from models.model import build_model, count_parameters
 
 _LOGGER = logging.getLogger("models.train")
@@ -307,17 +307,7 @@ def train(config: TrainConfig) -> Path:
             model.train()
             _LOGGER.info("dev at step %d:\n%s", step, format_table(results))
             with open(metrics_path, "a") as f:
-                f.write(
-                    json.dumps(
-                        {
-                            "kind": "dev",
-                            "step": step,
-                            "cer": {r.name: r.cer for r in results},
-                            "wer": {r.name: r.wer for r in results},
-                        }
-                    )
-                    + "\n"
-                )
+                f.write(json.dumps(dev_record(step, results)) + "\n")
             plot_curves(read_metrics([metrics_path]), out / "curves.png")
             started = time.perf_counter()
         if final:

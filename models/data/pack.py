@@ -34,7 +34,7 @@ from assistant.errors import AudioError
 from assistant.features import SAMPLE_RATE
 from models.data.dataset import load_tts_corpus
 from models.data.manifests import read_manifest_rows, write_manifest
-from models.data.real_speech import CORPORA, speech_dir, split_of
+from models.data.real_speech import CORPORA, rows_with_splits, speech_dir
 from models.errors import DataError
 
 _LOGGER = logging.getLogger(__name__)
@@ -113,15 +113,11 @@ def _pack_real(corpus: str, out: Path, config: PackConfig) -> float:
     folder = out / "speech" / corpus
     folder.mkdir(parents=True, exist_ok=True)
     writer = _ChunkWriter(folder, corpus, config.real_level, config.chunk_seconds)
-    per_keyword: dict[str, int] = {}
     packed: list[dict[str, str]] = []
     seconds = 0.0
-    for row in rows:
-        key = row.get("keyword", "")
-        index = per_keyword.get(key, 0)
-        per_keyword[key] = index + 1
+    for row, split in rows_with_splits(corpus, rows):
         entry = dict(row, chunk="", offset="", frames="")
-        if split_of(corpus, row, index) == "train":
+        if split == "train":
             try:
                 audio = load_audio(source / row["path"])
             except AudioError as e:

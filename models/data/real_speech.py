@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from assistant.vocabulary import normalize_text
@@ -26,7 +27,7 @@ def speech_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_SPEECH_DIR", DEFAULT_SPEECH_DIR))
 
 
-def split_of(corpus: str, row: dict[str, str], index: int) -> str:
+def _split_of(corpus: str, row: dict[str, str], index: int) -> str:
     """The split of a manifest row, "train" or "test"; ``index`` counts rows of its keyword."""
     if corpus in ("an4", "speechocean762"):
         return "test" if row["split"] == "test" else "train"
@@ -40,6 +41,18 @@ def split_of(corpus: str, row: dict[str, str], index: int) -> str:
     return "test"
 
 
+def rows_with_splits(
+    corpus: str, rows: Iterable[dict[str, str]]
+) -> Iterator[tuple[dict[str, str], str]]:
+    """Each manifest row of ``corpus`` in order, with its split (see :func:`_split_of`)."""
+    per_keyword: dict[str, int] = {}
+    for row in rows:
+        key = row.get("keyword", "")
+        index = per_keyword.get(key, 0)
+        per_keyword[key] = index + 1
+        yield row, _split_of(corpus, row, index)
+
+
 def load_corpus(corpus: str, split: str | None = None, root: Path | None = None) -> list[Utterance]:
     """Utterances of one corpus, of ``split`` ('train' or 'test') or all when None."""
     folder = (root or speech_dir()) / corpus
@@ -47,12 +60,7 @@ def load_corpus(corpus: str, split: str | None = None, root: Path | None = None)
     if not manifest.is_file():
         raise DataError(f"real speech corpus {corpus!r} not found at {folder}")
     utterances = []
-    per_keyword: dict[str, int] = {}
-    for row in read_manifest_rows(manifest):
-        key = row.get("keyword", "")
-        index = per_keyword.get(key, 0)
-        per_keyword[key] = index + 1
-        row_split = split_of(corpus, row, index)
+    for row, row_split in rows_with_splits(corpus, read_manifest_rows(manifest)):
         if split is not None and row_split != split:
             continue
         text = normalize_text(row["transcript"])
