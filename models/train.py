@@ -30,7 +30,7 @@ from models.data.dataset import (
     MixedBatchSampler,
     SpeechDataset,
     collate,
-    load_tts_corpus,
+    load_tts_corpora,
     seed_worker,
     with_durations,
 )
@@ -55,7 +55,8 @@ class TrainConfig:
     bidirectional: bool = True
     """Bidirectional recurrent layers."""
     tts_dir: str = "data/tts"
-    """Synthesised corpus (models.data.synthesize); '' for none."""
+    """Synthesised corpora (models.data.synthesize), comma-separated; '' for none. The first
+    one's test split is the held-out TTS dev set."""
     real_corpora: str = ",".join(CORPORA)
     """Comma-separated real-speech corpora to train and measure on ('' for none)."""
     real_share: float = 0.5
@@ -145,7 +146,8 @@ def train(config: TrainConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     feature_config = FeatureConfig()
 
-    synthetic = load_tts_corpus(Path(config.tts_dir), "train") if config.tts_dir else []
+    tts_dirs = [Path(d) for d in config.tts_dir.split(",") if d]
+    synthetic = load_tts_corpora(tts_dirs, "train")
     corpora = tuple(c for c in config.real_corpora.split(",") if c)
     real = with_durations(load_real_speech("train", corpora), out / "durations_real.tsv")
     utterances = synthetic + real
@@ -242,7 +244,7 @@ def train(config: TrainConfig) -> Path:
     spec_augment = SpecAugment() if config.augment else None
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     sets = (
-        dev_sets(Path(config.tts_dir) if config.tts_dir else None, config.eval_limit, corpora)
+        dev_sets(tts_dirs[0] if tts_dirs else None, config.eval_limit, corpora)
         if config.eval_limit > 0
         else {}
     )
@@ -329,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         "preset": "model size preset",
         "rnn_type": "lstm or gru",
         "bidirectional": "bidirectional recurrent layers",
-        "tts_dir": "synthesised corpus folder ('' for none)",
+        "tts_dir": "synthesised corpus folders, comma-separated; the first one's test split is "
+        "the held-out TTS dev set ('' for none)",
         "real_corpora": "comma-separated real corpora ('' for none)",
         "real_share": "share of real speech per batch",
         "corpus_temperature": "real corpora weighted by utterance count ** this (0: alike)",

@@ -44,6 +44,11 @@ def load_tts_corpus(folder: Path, split: str) -> list[Utterance]:
     ]
 
 
+def load_tts_corpora(folders: Sequence[Path], split: str) -> list[Utterance]:
+    """Utterances of several synthesised corpora (made with different seeds), one after another."""
+    return [u for folder in folders for u in load_tts_corpus(folder, split)]
+
+
 def with_durations(utterances: list[Utterance], cache: Path) -> list[Utterance]:
     """``utterances`` with durations filled in, read once and cached in ``cache`` (TSV)."""
     known: dict[str, float] = {}

@@ -16,6 +16,7 @@ from models.data.dataset import (
     MixedBatchSampler,
     SpeechDataset,
     collate,
+    load_tts_corpora,
     load_tts_corpus,
     with_durations,
 )
@@ -214,6 +215,14 @@ def test_load_tts_corpus_and_durations(tmp_path: Path) -> None:
     ]
     assert train[0].extras == {"engine": "e", "split": "train"}
     assert [u.transcript for u in load_tts_corpus(tmp_path, "test")] == ["two"]
+    second = tmp_path / "second"
+    second.mkdir()
+    write_manifest(second / "manifest.tsv", [{**rows[0], "transcript": "five"}], COLUMNS)
+    both = load_tts_corpora([tmp_path, second], "train")
+    assert [(u.path, u.transcript) for u in both] == [
+        (tmp_path / "audio/a.wav", "one"),
+        (second / "audio/a.wav", "five"),
+    ]
 
     write_tone(tmp_path / "c.wav", 0.75)
     unknown = [
