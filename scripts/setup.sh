@@ -17,7 +17,8 @@ libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0"
 case "$profile" in
   dev) apt_packages="$apt_packages espeak-ng xvfb xauth" ;;
   tts) apt_packages="$apt_packages espeak-ng xvfb xauth flite festival festvox-kallpc16k libttspico-utils \
-rhvoice rhvoice-english mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 sox" ;;
+festvox-kdlpc16k festvox-rablpc16k festvox-don festvox-us-slt-hts festvox-us1 festvox-us2 festvox-us3 \
+festvox-en1 rhvoice rhvoice-english mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 sox" ;;
 esac
 
 missing=""

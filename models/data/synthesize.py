@@ -70,7 +70,7 @@ def plan_jobs(
         "espeak-ng": 0.35,
         "mbrola": 0.2,
         "flite": 0.15,
-        "festival": 0.08,
+        "festival": 0.2,
         "rhvoice": 0.22,
     }
     weights = [engine_weights[e] for e in train_engines]

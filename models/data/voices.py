@@ -53,7 +53,17 @@ ESPEAK_VARIANTS = (
 )
 MBROLA_VOICES = ("mb-us1", "mb-us2", "mb-us3", "mb-en1")
 FLITE_VOICES = ("kal", "kal16", "awb", "rms", "slt")
-FESTIVAL_VOICES = ("kal_diphone",)
+FESTIVAL_VOICES = (
+    "kal_diphone",
+    "ked_diphone",
+    "rab_diphone",
+    "don_diphone",
+    "cmu_us_slt_arctic_hts",
+    "us1_mbrola",
+    "us2_mbrola",
+    "us3_mbrola",
+    "en1_mbrola",
+)
 RHVOICE_VOICES = ("alan", "bdl", "clb", "slt", "evgeniy-eng", "lyubov")
 PICO_VOICES = ("en-US", "en-GB")
 

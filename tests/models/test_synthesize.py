@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ import soundfile as sf
 from assistant.vocabulary import normalize_text
 from models.data.manifests import read_manifest_rows
 from models.data.synthesize import COLUMNS, finish_audio, plan_jobs, synthesize_corpus
+from models.data.voices import ENGINE_BINARIES, voices_of
 from models.errors import SynthesisError
 
 needs_espeak = pytest.mark.skipif(
@@ -79,3 +82,23 @@ def test_finish_audio_pads_scales_and_adds_a_noise_floor() -> None:
         level = float(np.sqrt(np.mean(pause**2)))
         assert 0.0 < level < 10 ** (-45 / 20)
     assert 16000 * 0.92 < out.size - 2 * 800 < 16000 / 0.92 + 2 * 0.4 * 16000
+
+
+@pytest.mark.tts
+@pytest.mark.parametrize("engine", ["flite", "festival", "rhvoice", "mbrola"])
+def test_every_voice_of_an_installed_engine_speaks(engine: str, tmp_path: Path) -> None:
+    binary = ENGINE_BINARIES[engine]
+    if shutil.which(binary) is None:
+        pytest.skip(f"{binary} is not installed (scripts/setup.sh tts)")
+    text = tmp_path / "text.txt"
+    text.write_text("seven times eight\n")
+    silent = []
+    for voice in voices_of(engine):
+        wav = tmp_path / f"{voice.speaker_id}.wav"
+        subprocess.run(voice.command(str(text), str(wav), random.Random(0)), capture_output=True)
+        audio, rate = sf.read(str(wav), dtype="float32") if wav.is_file() else (np.zeros(1), 1)
+        if audio.size < rate // 2 or float(np.sqrt(np.mean(audio**2))) < 0.005:
+            silent.append(voice.name)
+    assert silent == [], (
+        f"voices that gave no speech (scripts/setup.sh tts installs them): {silent}"
+    )
