@@ -57,11 +57,18 @@ class Entry:
     """Small print: intent, confidence, time taken."""
 
 
+def said(turn: Turn) -> str:
+    """The user's line of a turn: the command as understood when one was accepted (its
+    sentence, spelled right), else what was heard."""
+    return turn.result.text if turn.result.intent is not None else turn.heard
+
+
 def describe(turn: Turn) -> str:
     """The small print of a turn: intent, confidence and time from release to intent.
 
     A rejected turn names the closest command it was not sure enough of, so the user sees
-    what the assistant weighed (and how a command is worded).
+    what the assistant weighed (and how a command is worded). An accepted turn shows the
+    letters as heard when they differ from the sentence understood.
     """
     result = turn.result
     intent = result.intent
@@ -69,9 +76,13 @@ def describe(turn: Turn) -> str:
         intent = "no command"
         if result.alternatives:
             intent += f" (closest: “{result.alternatives[0].text}”)"
+    heard = ""
+    if result.intent is not None and turn.heard and turn.heard != result.text:
+        heard = f" · heard “{turn.heard}”"
     return (
         f"{intent} · confidence {result.confidence:.0%} · "
         f"{turn.timings.to_intent_ms:.0f} ms to intent · {turn.timings.audio_ms / 1000:.1f} s audio"
+        f"{heard}"
     )
 
 
@@ -111,8 +122,8 @@ class ConversationView(QTextBrowser):
         bar.setValue(bar.maximum())
 
     def add_turn(self, turn: Turn) -> None:
-        """Append what was heard and the reply, with confidence and timing."""
-        self.add(Entry("you", turn.heard, describe(turn)))
+        """Append what was understood (or heard) and the reply, with confidence and timing."""
+        self.add(Entry("you", said(turn), describe(turn)))
         self.add(Entry("assistant", turn.reply))
 
 

@@ -135,7 +135,8 @@ def test_push_to_talk_adds_a_conversation_entry(qtbot, start_app, model_path, wa
     assert isinstance(turn, Turn)
     entries = app.window.conversation.entries
     assert [e.speaker for e in entries] == ["you", "assistant"]
-    assert entries[0].text == turn.heard
+    understood = turn.result.text if turn.result.intent is not None else turn.heard
+    assert entries[0].text == understood
     assert entries[1].text == turn.reply
     if turn.result.intent is None:
         assert turn.reply == NOT_CAUGHT

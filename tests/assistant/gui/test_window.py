@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from assistant.commands.intents import Interpretation, RecognitionResult
 from assistant.engine import Timings, Turn
 from assistant.gui.settings import Settings
-from assistant.gui.widgets import describe, format_remaining
+from assistant.gui.widgets import describe, format_remaining, said
 from assistant.gui.window import MainWindow
 
 
@@ -100,6 +100,18 @@ def test_a_rejected_turn_names_the_closest_command() -> None:
         "no command · confidence 0%"
     )
     accepted = RecognitionResult("GetTime", {}, 0.92, "what time is it", (closest,))
-    assert describe(Turn("what time is it", accepted, "It's noon.", True, timings)).startswith(
-        "GetTime · confidence 92%"
+    assert describe(Turn("what time is it", accepted, "It's noon.", True, timings)) == (
+        "GetTime · confidence 92% · 18 ms to intent · 2.0 s audio"
     )
+
+
+def test_an_accepted_turn_shows_the_sentence_understood_and_what_was_heard() -> None:
+    timings = Timings(2000.0, 12.0, 6.0, 18.4, 0.1, 18.5)
+    accepted = RecognitionResult("GetTime", {}, 0.92, "what time is it")
+    turn = Turn("wat tim is it", accepted, "It's noon.", True, timings)
+    assert said(turn) == "what time is it"
+    assert describe(turn) == (
+        "GetTime · confidence 92% · 18 ms to intent · 2.0 s audio · heard “wat tim is it”"
+    )
+    rejected = RecognitionResult(None, {}, 0.2, "wat tim is it")
+    assert said(Turn("wat tim is it", rejected, "Sorry.", True, timings)) == "wat tim is it"
