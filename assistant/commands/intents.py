@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -226,6 +226,26 @@ def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Inter
     return found
 
 
+def _search(
+    log_probs: np.ndarray, commands: CommandSet, beam: BeamConfig, free: Hypothesis
+) -> list[Interpretation]:
+    """Interpretations of the constrained search, best first; searched again with the wider
+    ``beam.retry_width`` when the best one fits badly (see :class:`BeamConfig`)."""
+    candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
+    if beam.retry_width <= beam.beam_width:
+        return candidates
+    frames = max(log_probs.shape[0], 1)
+    free_score = free.ranking_score(beam.char_bonus)
+    if candidates:
+        best = candidates[0]
+        fit = (with_bonus(best.log_score, best.text, beam.char_bonus) - free_score) / frames
+        if fit >= beam.retry_below_fit:
+            return candidates
+    wider = replace(beam, beam_width=beam.retry_width)
+    _LOGGER.debug("searching again with a beam of %d", beam.retry_width)
+    return _interpret(constrained_decode(log_probs, commands.graph, wider), commands)
+
+
 def recognize(
     log_probs: np.ndarray,
     commands: CommandSet,
@@ -238,7 +258,7 @@ def recognize(
     free = unconstrained_decode(log_probs)
     if not free.text:
         return RecognitionResult(None, {}, 0.0, "")
-    candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
+    candidates = _search(log_probs, commands, beam, free)
     if not candidates:
         return RecognitionResult(None, {}, 0.0, free.text)
     # free text as heard, not as the search (which charges it per letter) spelled it

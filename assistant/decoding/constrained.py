@@ -54,11 +54,19 @@ class BeamConfig:
     """Natural-log units charged per character inside a free-text slot while searching. A free
     slot accepts any spelling, so without a charge it out-scores every fixed sentence whenever
     the model is unsure; reported scores are exact (uncharged)."""
+    retry_width: int = 64
+    """Beam width of a second search when the first one's best text fits badly (see
+    ``retry_below_fit``); ``beam_width`` or less for no second search."""
+    retry_below_fit: float = -0.25
+    """Natural-log units per frame, on the ranking scale: a best text this far or further below
+    the unconstrained best path is searched again with ``retry_width``. A narrow beam fills up
+    with prefixes that race ahead on faint letters (each earns ``char_bonus``) and can lose the
+    sentence that was said; that shows as a bad fit."""
 
     def __post_init__(self) -> None:
         """Reject settings the search cannot use."""
-        if self.beam_width < 1 or self.nbest < 1:
-            raise ValueError(f"beam_width and nbest must be >= 1, got {self}")
+        if self.beam_width < 1 or self.nbest < 1 or self.retry_width < 1:
+            raise ValueError(f"beam_width, nbest and retry_width must be >= 1, got {self}")
         if self.token_prune <= 0 or self.score_beam <= 0 or not 0 < self.blank_skip <= 1:
             raise ValueError(
                 f"token_prune and score_beam must be > 0, blank_skip in (0, 1], got {self}"
