@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import (
@@ -15,7 +20,8 @@ from assistant.commands.intents import (
     match_text,
     recognize,
 )
-from assistant.decoding.constrained import BeamConfig
+from assistant.decoding.constrained import BeamConfig, with_bonus
+from assistant.recognizer import Recognizer, default_model_path
 from assistant.vocabulary import BLANK_ID, TOKENS
 
 from .conftest import PeakyFactory
@@ -227,26 +233,43 @@ def test_free_text_spellings_are_not_rivals(
     )
 
 
-# Log-probs of the bundled stage-8 model on two commands spoken by a held-out pico voice
-# (benchmarks/commands_accuracy.py), where a 16-wide beam lost the sentence that was said to
-# prefixes racing ahead on faint letters, and chose another command that fits far worse.
-_HARD = Path(__file__).with_name("hard_search.npz")
+def _held_out_voice(text: str, voice_index: int, seed: int) -> np.ndarray:
+    """``text`` spoken by a pico voice as ``benchmarks/commands_accuracy.py`` makes it."""
+    voices = pytest.importorskip("models.data.voices")
+    synthesize = pytest.importorskip("models.data.synthesize")
+    if shutil.which("pico2wave") is None:
+        pytest.skip("pico2wave is not installed (scripts/setup.sh tts)")
+    voice = voices.voices_of("pico")[voice_index]
+    with tempfile.TemporaryDirectory() as tmp:
+        text_path, wav_path = Path(tmp) / "t.txt", Path(tmp) / "s.wav"
+        text_path.write_text(text + "\n")
+        command = voice.command(str(text_path), str(wav_path), random.Random(seed))
+        subprocess.run(command, check=True, capture_output=True)
+        audio, rate = sf.read(str(wav_path), dtype="float32")
+    return synthesize.finish_audio(audio, rate, np.random.default_rng(seed))
 
 
+# Two of the benchmark's commands where the 16-wide beam lost the sentence said (to "stop" and
+# to "what's three times eleven") with the bundled model: prefixes racing ahead on faint
+# letters filled the beam. The wider second search finds them.
+@pytest.mark.tts
 @pytest.mark.parametrize(
-    ("key", "intent", "slots"),
-    [
-        ("tell_me_a_joke", "TellJoke", {}),
-        ("never_mind", "Stop", {}),
-    ],
+    ("text", "voice_index", "seed", "intent"),
+    [("softer", 0, 251, "VolumeDown"), ("what's the current time now", 1, 106, "GetTime")],
 )
 def test_a_bad_fit_is_searched_again_with_a_wider_beam(
-    key: str, intent: str, slots: dict, builtin_commands: CommandSet
+    text: str, voice_index: int, seed: int, intent: str, builtin_commands: CommandSet
 ) -> None:
-    log_probs = np.load(_HARD)[key]
+    model = default_model_path()
+    if not model.is_file():
+        pytest.skip(f"no bundled model at {model}")
+    log_probs = Recognizer(model).log_probs(_held_out_voice(text, voice_index, seed))
     narrow = recognize(log_probs, builtin_commands)  # no second search by default
-    assert narrow.intent is None  # the narrow search's best fits badly: rejected
-    assert narrow.alternatives[0].intent != intent
-    result = recognize(log_probs, builtin_commands, beam=BeamConfig(retry_width=32))
-    assert (result.intent, dict(result.slots)) == (intent, slots)
-    assert result.confidence >= DEFAULT_THRESHOLD
+    wide = recognize(log_probs, builtin_commands, beam=BeamConfig(retry_width=32))
+    assert (wide.intent, dict(wide.slots)) == (intent, {})
+    assert wide.confidence >= DEFAULT_THRESHOLD
+    bonus = BeamConfig().char_bonus
+    best = wide.alternatives[0]
+    assert with_bonus(best.log_score, best.text, bonus) >= with_bonus(
+        narrow.alternatives[0].log_score, narrow.alternatives[0].text, bonus
+    )
