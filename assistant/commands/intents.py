@@ -171,6 +171,13 @@ def carrier_agreement(heard: str, sentence: str, spans: Sequence[SlotMatch]) -> 
     return max(0.0, 1.0 - (errors + 2) / len(carrier))
 
 
+def fit_per_frame(best: float, free: float, frames: int) -> float:
+    """How far a best score lies below the free best path's, per frame (natural log, on the
+    search's ranking scale): near 0 when the grammar explains the speech, very negative when
+    the speech is forced through the wrong letters."""
+    return (best - free) / max(frames, 1)
+
+
 def confidence(
     best: float,
     free: float,
@@ -181,7 +188,7 @@ def confidence(
 ) -> float:
     """Confidence of a best score against the free best path and the runner-up's score, and of
     the sentence against the free transcript (``agreement``, 0..1)."""
-    fit = min(0.0, (best - free) / max(frames, 1))
+    fit = min(0.0, fit_per_frame(best, free, frames))
     margin = config.margin_cap if second is None else min(config.margin_cap, best - second)
     logit = config.fit_scale * (fit + config.fit_offset) + config.margin_scale * (
         margin - config.margin_offset
@@ -234,11 +241,9 @@ def _search(
     candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
     if beam.retry_width <= beam.beam_width:
         return candidates
-    frames = max(log_probs.shape[0], 1)
-    free_score = free.ranking_score(beam.char_bonus)
     if candidates:
-        best = candidates[0]
-        fit = (with_bonus(best.log_score, best.text, beam.char_bonus) - free_score) / frames
+        best = with_bonus(candidates[0].log_score, candidates[0].text, beam.char_bonus)
+        fit = fit_per_frame(best, free.ranking_score(beam.char_bonus), log_probs.shape[0])
         if fit >= beam.retry_below_fit:
             return candidates
     wider = replace(beam, beam_width=beam.retry_width)

@@ -22,6 +22,7 @@ from assistant.commands.grammar import CommandSet
 from assistant.engine import Turn
 from assistant.gui.app import Controller
 from assistant.gui.settings import Settings
+from assistant.gui.widgets import said
 from assistant.gui.window import MainWindow
 from assistant.gui.worker import State, Worker
 from assistant.recognizer import Recognizer
@@ -135,8 +136,7 @@ def test_push_to_talk_adds_a_conversation_entry(qtbot, start_app, model_path, wa
     assert isinstance(turn, Turn)
     entries = app.window.conversation.entries
     assert [e.speaker for e in entries] == ["you", "assistant"]
-    understood = turn.result.text if turn.result.intent is not None else turn.heard
-    assert entries[0].text == understood
+    assert entries[0].text == said(turn)
     assert entries[1].text == turn.reply
     if turn.result.intent is None:
         assert turn.reply == NOT_CAUGHT
