@@ -17,6 +17,9 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 from assistant.commands.errors import GrammarTooLargeError
 from assistant.commands.expression import Alternative, Expression, Sequence, Slot, Word
@@ -28,6 +31,8 @@ DEFAULT_MAX_STATES = 500_000
 """Default limit on automaton states (both the intermediate NFA and the DFA)."""
 SPACE_ID = TOKENS.index(" ")
 """Token id of the word boundary."""
+NO_STEP, LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP = range(4)
+"""Kinds of transition in :attr:`CharGraph.step_kinds`."""
 _CHAR_IDS = {c: TOKENS.index(c) for c in CHARACTERS}
 _NON_SPACE_IDS = tuple(i for c, i in _CHAR_IDS.items() if c != " ")
 _ALL_IDS = tuple(_CHAR_IDS.values())
@@ -49,6 +54,38 @@ class CharGraph:
     """The state the decoder starts in (after the virtual leading space)."""
     exit_tokens: tuple[int, ...]
     """Per state: the first token of a shortest way to an accepting state (-1 if accepting)."""
+
+    @cached_property
+    def table(self) -> np.ndarray:
+        """(states, tokens) int32 array of :attr:`arcs`: the next state, or -1 where a token
+        leads nowhere (the blank column always). Built on first use, 116 bytes per state."""
+        table = np.full((len(self.arcs), len(TOKENS)), -1, dtype=np.int32)
+        for state, arcs in enumerate(self.arcs):
+            if arcs:
+                table[state, list(arcs)] = list(arcs.values())
+        return table
+
+    @cached_property
+    def step_kinds(self) -> np.ndarray:
+        """(states, tokens) int8 array: what each transition of :attr:`table` is, as the
+        search scores it: :data:`NO_STEP`, :data:`LETTER_STEP`, :data:`SPACE_STEP` or
+        :data:`FREE_TEXT_STEP` (within a free-text slot)."""
+        table = self.table
+        kinds = np.where(table >= 0, LETTER_STEP, NO_STEP).astype(np.int8)
+        kinds[:, SPACE_ID] = np.where(table[:, SPACE_ID] >= 0, SPACE_STEP, NO_STEP)
+        free = self.free_text_mask
+        kinds[free[:, None] & (table >= 0) & free[np.maximum(table, 0)]] = FREE_TEXT_STEP
+        return kinds
+
+    @cached_property
+    def accepting_mask(self) -> np.ndarray:
+        """:attr:`accepting` as a boolean array."""
+        return np.array(self.accepting, dtype=bool)
+
+    @cached_property
+    def free_text_mask(self) -> np.ndarray:
+        """:attr:`free_text` as a boolean array."""
+        return np.array(self.free_text, dtype=bool)
 
     @property
     def num_states(self) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -233,24 +233,6 @@ def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Inter
     return found
 
 
-def _search(
-    log_probs: np.ndarray, commands: CommandSet, beam: BeamConfig, free: Hypothesis
-) -> list[Interpretation]:
-    """Interpretations of the constrained search, best first; searched again with the wider
-    ``beam.retry_width`` when the best one fits badly (see :class:`BeamConfig`)."""
-    candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
-    if beam.retry_width <= beam.beam_width:
-        return candidates
-    if candidates:
-        best = with_bonus(candidates[0].log_score, candidates[0].text, beam.char_bonus)
-        fit = fit_per_frame(best, free.ranking_score(beam.char_bonus), log_probs.shape[0])
-        if fit >= beam.retry_below_fit:
-            return candidates
-    wider = replace(beam, beam_width=beam.retry_width)
-    _LOGGER.debug("searching again with a beam of %d", beam.retry_width)
-    return _interpret(constrained_decode(log_probs, commands.graph, wider), commands)
-
-
 def recognize(
     log_probs: np.ndarray,
     commands: CommandSet,
@@ -263,7 +245,7 @@ def recognize(
     free = unconstrained_decode(log_probs)
     if not free.text:
         return RecognitionResult(None, {}, 0.0, "")
-    candidates = _search(log_probs, commands, beam, free)
+    candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
     if not candidates:
         return RecognitionResult(None, {}, 0.0, free.text)
     # free text as heard, not as the search (which charges it per letter) spelled it
