@@ -371,10 +371,23 @@ def constrained_decode(
             nodes.tolist(), p_blank.tolist(), p_char.tolist(), states.tolist(), strict=True
         )
     }
+    return _ranked_texts(log_probs, graph, config, beams, finished)
+
+
+def _ranked_texts(
+    log_probs: np.ndarray,
+    graph: CharGraph,
+    config: BeamConfig,
+    beams: dict[str, tuple[float, float, int]],
+    finished: dict[str, float],
+) -> list[Hypothesis]:
+    """The n-best texts of a finished search: ``beams`` maps each prefix of the last beam to
+    its two scores (ending in blank, ending in its last token) and its state, ``finished``
+    each text that could end early to its best such score (both on the ranking scale)."""
     bonus = config.char_bonus
     results: dict[str, float] = {}
     for prefix, (pb, pnb, state) in beams.items():
-        if accepting[state]:
+        if graph.accepting[state]:
             key = _normal(prefix)
             results[key] = _logaddexp(results.get(key, _NEG_INF), _logaddexp(pb, pnb))
     for key, score in finished.items():

@@ -20,11 +20,9 @@ from assistant.commands.graph import CharGraph
 from assistant.decoding.constrained import (
     BeamConfig,
     Hypothesis,
-    _completion,
+    _logaddexp,
+    _ranked_texts,
     constrained_decode,
-    ctc_log_score,
-    ctc_log_scores,
-    with_bonus,
 )
 from assistant.decoding.lexicon import lexicon_graph
 from assistant.vocabulary import BLANK_ID, TOKENS
@@ -33,14 +31,6 @@ from .conftest import peaky_log_probs
 
 NEG_INF = float("-inf")
 SPACE_ID = TOKENS.index(" ")
-
-
-def logaddexp(a: float, b: float) -> float:
-    if a < b:
-        a, b = b, a
-    if b == NEG_INF:
-        return a
-    return a + math.log1p(math.exp(b - a))
 
 
 def normal(prefix: str) -> str:
@@ -70,19 +60,19 @@ def reference_decode(
         if skip[t]:
             for entry in beams.values():
                 pb, pnb, _, last = entry
-                entry[0] = logaddexp(pb, pnb) + blank
+                entry[0] = _logaddexp(pb, pnb) + blank
                 entry[1] = pnb + row[last] if last >= 0 else NEG_INF
         else:
             extended: dict[str, list] = {}
             for prefix, (pb, pnb, state, last) in beams.items():
-                total = logaddexp(pb, pnb)
+                total = _logaddexp(pb, pnb)
                 here = extended.get(prefix)
                 stay_nb = pnb + row[last] if last >= 0 else NEG_INF
                 if here is None:
                     extended[prefix] = [total + blank, stay_nb, state, last]
                 else:
-                    here[0] = logaddexp(here[0], total + blank)
-                    here[1] = logaddexp(here[1], stay_nb)
+                    here[0] = _logaddexp(here[0], total + blank)
+                    here[1] = _logaddexp(here[1], stay_nb)
                 for token, target in arcs[state].items():
                     if row[token] < cutoff:
                         continue
@@ -96,8 +86,8 @@ def reference_decode(
                     if there is None:
                         extended[longer] = [NEG_INF, score, target, token]
                     else:
-                        there[1] = logaddexp(there[1], score)
-            totals = {prefix: logaddexp(e[0], e[1]) for prefix, e in extended.items()}
+                        there[1] = _logaddexp(there[1], score)
+            totals = {prefix: _logaddexp(e[0], e[1]) for prefix, e in extended.items()}
             floor = max(totals.values()) - config.score_beam
             kept = [prefix for prefix, total in totals.items() if total >= floor]
             if len(kept) > config.beam_width:
@@ -105,46 +95,26 @@ def reference_decode(
             beams = {prefix: extended[prefix] for prefix in kept}
         for prefix, (pb, pnb, state, _) in beams.items():
             if accepting[state]:
-                early = logaddexp(pb, pnb) + blank_tail[t + 1]
+                early = _logaddexp(pb, pnb) + blank_tail[t + 1]
                 key = normal(prefix)
                 finished[key] = max(finished.get(key, NEG_INF), early)
 
-    results: dict[str, float] = {}
-    for prefix, (pb, pnb, state, _) in beams.items():
-        if accepting[state]:
-            key = normal(prefix)
-            results[key] = logaddexp(results.get(key, NEG_INF), logaddexp(pb, pnb))
-    for key, score in finished.items():
-        results[key] = max(results.get(key, NEG_INF), score)
-    if not results and beams:
-        # No hypothesis reached the end of a sentence: finish the best one by the shortest way.
-        prefix, (_, _, state, _) = max(beams.items(), key=lambda kv: logaddexp(kv[1][0], kv[1][1]))
-        text = normal(_completion(graph, prefix, state))
-        score = ctc_log_score(log_probs, text)
-        if score > NEG_INF:
-            results[text] = with_bonus(score, text, bonus)
-    ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=True)[: config.nbest]
-    if any(free):
-        # the ranking kept the free-text charge; report each text's exact CTC score
-        texts = [text for text, _ in ranked if text]
-        exact = ctc_log_scores(log_probs, texts)
-        return [Hypothesis(text, score) for text, score in zip(texts, exact, strict=True)]
-    return [Hypothesis(text, with_bonus(score, text, -bonus)) for text, score in ranked if text]
+    ends = {prefix: (pb, pnb, state) for prefix, (pb, pnb, state, _) in beams.items()}
+    return _ranked_texts(log_probs, graph, config, ends, finished)
 
 
 GRAPHS = {
-    "call and wait": CommandSet.from_yaml(
+    "play, volume and notes": CommandSet.from_yaml(
         """
 intents:
-  Call:
-    - "call {who}"
-    - "call all"
-  Wait:
-    - "wait {n:number 1..120} [minutes]"
+  Play:
+    - "play [some] {song}"
+  Volume:
+    - "[set the] volume [to] {n:number 0..100} [percent]"
   Note:
     - "note {body:text}"
 lists:
-  who: [alan, allan, bob]
+  song: [jazz, blues, the news]
 """
     ).graph,
     "word loop": lexicon_graph(["yes", "no", "go", "stop", "one", "two", "a", "b"], loop=True),
