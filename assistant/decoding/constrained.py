@@ -355,16 +355,21 @@ def constrained_decode(
             ended_nodes.append(nodes[ended])
             ended_scores.append(np.logaddexp(p_blank[ended], p_char[ended]) + blank_tail[t + 1])
 
-    # a sentence may also end early, the rest of the frames blank: its best such score
+    # A sentence may also end early, the rest of the frames blank: its best such score. Only
+    # the `nbest` best texts can be returned, and a text that ends early scores below all of
+    # them unless it is one of them, so the rest are never spelled out.
     finished: dict[str, float] = {}
     if ended_nodes:
         every_node, every_score = np.concatenate(ended_nodes), np.concatenate(ended_scores)
         best_first = np.argsort(-every_score, kind="stable")
-        ended_once, first = np.unique(every_node[best_first], return_index=True)
-        best_scores = every_score[best_first][first].tolist()
-        for node, score in zip(ended_once.tolist(), best_scores, strict=True):
+        for node, score in zip(
+            every_node[best_first].tolist(), every_score[best_first].tolist(), strict=True
+        ):
             key = _normal(tree.text(node))
-            finished[key] = max(finished.get(key, _NEG_INF), score)
+            if key not in finished:
+                finished[key] = score
+                if len(finished) == config.nbest:
+                    break
     beams = {
         tree.text(node): (pb, pc, state)
         for node, pb, pc, state in zip(
