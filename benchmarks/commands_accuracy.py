@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +39,7 @@ from assistant.commands.intents import (
 from assistant.recognizer import Recognizer, default_model_path
 from models.augment import add_noise, reverberate
 from models.data.real_speech import load_corpus, speech_dir
-from models.data.synthesize import finish_audio
+from models.data.synthesize import finish_audio, render_speech
 from models.data.texts import TextMix, sentences
 from models.data.voices import voices_of
 from models.errors import DataError
@@ -57,15 +55,7 @@ def speak(text: str, index: int, seed: int) -> np.ndarray:
     path = CACHE / f"{key}.flac"
     if path.exists():
         return sf.read(str(path), dtype="float32")[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        text_path, wav_path = Path(tmp) / "t.txt", Path(tmp) / "s.wav"
-        text_path.write_text(text + "\n")
-        subprocess.run(
-            voice.command(str(text_path), str(wav_path), random.Random(seed)),
-            check=True,
-            capture_output=True,
-        )
-        audio, rate = sf.read(str(wav_path), dtype="float32")
+    audio, rate = render_speech(voice, text, seed)
     audio = finish_audio(audio, rate, np.random.default_rng(seed))
     CACHE.mkdir(parents=True, exist_ok=True)
     sf.write(str(path), audio, 16000, subtype="PCM_16")

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -55,14 +56,22 @@ class CharGraph:
     exit_tokens: tuple[int, ...]
     """Per state: the first token of a shortest way to an accepting state (-1 if accepting)."""
 
+    def __post_init__(self) -> None:
+        """Build the search's arrays now, where the graph is compiled (off the GUI thread,
+        when commands load), rather than in the first command's recognition."""
+        for name in ("table", "step_kinds", "accepting_mask"):
+            getattr(self, name)
+
     @cached_property
     def table(self) -> np.ndarray:
         """(states, tokens) int32 array of :attr:`arcs`: the next state, or -1 where a token
-        leads nowhere (the blank column always). Built on first use, 116 bytes per state."""
+        leads nowhere (the blank column always); 116 bytes per state."""
         table = np.full((len(self.arcs), len(TOKENS)), -1, dtype=np.int32)
-        for state, arcs in enumerate(self.arcs):
-            if arcs:
-                table[state, list(arcs)] = list(arcs.values())
+        counts = np.fromiter(map(len, self.arcs), dtype=np.int64, count=len(self.arcs))
+        states = np.repeat(np.arange(len(self.arcs)), counts)
+        tokens = np.fromiter(chain.from_iterable(self.arcs), dtype=np.int64, count=states.size)
+        targets = chain.from_iterable(arcs.values() for arcs in self.arcs)
+        table[states, tokens] = np.fromiter(targets, dtype=np.int32, count=states.size)
         return table
 
     @cached_property

@@ -99,6 +99,18 @@ def finish_audio(audio: np.ndarray, rate: int, rng: np.random.Generator) -> np.n
     return np.clip(audio, -1.0, 1.0).astype(np.float32)
 
 
+def render_speech(voice: Voice, text: str, seed: int) -> tuple[np.ndarray, int]:
+    """``text`` as ``voice`` says it (its random settings drawn from ``seed``): mono float32
+    audio and its sample rate. Raises what the engine's process or the WAV reader raise."""
+    with tempfile.TemporaryDirectory(prefix="tts-") as tmp:
+        text_path, wav_path = Path(tmp) / "text.txt", Path(tmp) / "speech.wav"
+        text_path.write_text(text + "\n", encoding="utf-8")
+        command = voice.command(str(text_path), str(wav_path), random.Random(seed))
+        subprocess.run(command, check=True, capture_output=True, timeout=_TIMEOUT_S)
+        audio, rate = sf.read(str(wav_path), dtype="float32", always_2d=True)
+    return audio.mean(axis=1), rate
+
+
 def synthesize_one(job: Job, out_dir: Path) -> dict[str, str] | None:
     """Make one utterance (or keep it if present); its manifest row, or None on failure."""
     target = out_dir / job.relative_path
@@ -115,21 +127,15 @@ def synthesize_one(job: Job, out_dir: Path) -> dict[str, str] | None:
             return row
         except RuntimeError:
             target.unlink()  # a file cut short by an earlier crash: make it again
-    rng = random.Random(job.seed)
-    with tempfile.TemporaryDirectory(prefix="tts-") as tmp:
-        text_path, wav_path = Path(tmp) / "text.txt", Path(tmp) / "speech.wav"
-        text_path.write_text(job.text + "\n", encoding="utf-8")
-        command = job.voice.command(str(text_path), str(wav_path), rng)
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=_TIMEOUT_S)
-            audio, rate = sf.read(str(wav_path), dtype="float32", always_2d=True)
-        except (subprocess.SubprocessError, OSError, RuntimeError) as e:
-            _LOGGER.warning("%s failed on %r: %s", job.voice.speaker_id, job.text, e)
-            return None
-    if audio.shape[0] < rate // 10:
+    try:
+        audio, rate = render_speech(job.voice, job.text, job.seed)
+    except (subprocess.SubprocessError, OSError, RuntimeError) as e:
+        _LOGGER.warning("%s failed on %r: %s", job.voice.speaker_id, job.text, e)
+        return None
+    if audio.size < rate // 10:
         _LOGGER.warning("%s produced no speech for %r", job.voice.speaker_id, job.text)
         return None
-    audio = finish_audio(audio.mean(axis=1), rate, np.random.default_rng(job.seed))
+    audio = finish_audio(audio, rate, np.random.default_rng(job.seed))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part.flac")
     sf.write(str(partial), audio, SAMPLE_RATE, subtype="PCM_16")

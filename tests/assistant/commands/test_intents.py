@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import random
 import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import (
@@ -240,12 +235,7 @@ def _held_out_voice(text: str, voice_index: int, seed: int) -> np.ndarray:
     if shutil.which("pico2wave") is None:
         pytest.skip("pico2wave is not installed (scripts/setup.sh tts)")
     voice = voices.voices_of("pico")[voice_index]
-    with tempfile.TemporaryDirectory() as tmp:
-        text_path, wav_path = Path(tmp) / "t.txt", Path(tmp) / "s.wav"
-        text_path.write_text(text + "\n")
-        command = voice.command(str(text_path), str(wav_path), random.Random(seed))
-        subprocess.run(command, check=True, capture_output=True)
-        audio, rate = sf.read(str(wav_path), dtype="float32")
+    audio, rate = synthesize.render_speech(voice, text, seed)
     return synthesize.finish_audio(audio, rate, np.random.default_rng(seed))
 
 
