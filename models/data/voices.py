@@ -67,14 +67,15 @@ FESTIVAL_VOICES = (
 RHVOICE_VOICES = ("alan", "bdl", "clb", "slt", "evgeniy-eng", "lyubov")
 PICO_VOICES = ("en-US", "en-GB")
 
-ENGINE_BINARIES = {
-    "espeak-ng": "espeak-ng",
-    "mbrola": "espeak-ng",
-    "flite": "flite",
-    "festival": "text2wave",
-    "rhvoice": "RHVoice-test",
-    "pico": "pico2wave",
+ENGINE_PROGRAMS = {
+    "espeak-ng": ("espeak-ng",),
+    "mbrola": ("espeak-ng", "mbrola"),  # espeak-ng speaks through the mbrola program
+    "flite": ("flite",),
+    "festival": ("text2wave",),
+    "rhvoice": ("RHVoice-test",),
+    "pico": ("pico2wave",),
 }
+"""The programs each engine needs on PATH."""
 TRAIN_ENGINES = ("espeak-ng", "mbrola", "flite", "festival", "rhvoice")
 HELD_OUT_ENGINES = ("pico",)
 """Never used in training: the held-out TTS measurement uses only these voices."""
@@ -85,7 +86,7 @@ class Voice:
     """One speaker of one TTS engine."""
 
     engine: str
-    """Engine key of ENGINE_BINARIES."""
+    """Engine key of ENGINE_PROGRAMS."""
     name: str
     """Engine-specific voice name (espeak-ng voices may carry a +variant)."""
 
@@ -176,6 +177,11 @@ def voices_of(engine: str) -> list[Voice]:
     return [Voice(engine, name) for name in names]
 
 
+def missing_programs(engine: str) -> list[str]:
+    """The programs ``engine`` needs that are not on PATH."""
+    return [program for program in ENGINE_PROGRAMS[engine] if shutil.which(program) is None]
+
+
 def installed_engines(engines: tuple[str, ...]) -> tuple[str, ...]:
-    """The engines of ``engines`` whose program is on PATH."""
-    return tuple(e for e in engines if shutil.which(ENGINE_BINARIES[e]))
+    """The engines of ``engines`` whose programs are all on PATH."""
+    return tuple(e for e in engines if not missing_programs(e))

@@ -14,7 +14,7 @@ import soundfile as sf
 from assistant.vocabulary import normalize_text
 from models.data.manifests import read_manifest_rows
 from models.data.synthesize import COLUMNS, finish_audio, plan_jobs, synthesize_corpus
-from models.data.voices import ENGINE_BINARIES, voices_of
+from models.data.voices import installed_engines, missing_programs, voices_of
 from models.errors import SynthesisError
 
 needs_espeak = pytest.mark.skipif(
@@ -87,9 +87,9 @@ def test_finish_audio_pads_scales_and_adds_a_noise_floor() -> None:
 @pytest.mark.tts
 @pytest.mark.parametrize("engine", ["flite", "festival", "rhvoice", "mbrola"])
 def test_every_voice_of_an_installed_engine_speaks(engine: str, tmp_path: Path) -> None:
-    binary = ENGINE_BINARIES[engine]
-    if shutil.which(binary) is None:
-        pytest.skip(f"{binary} is not installed (scripts/setup.sh tts)")
+    missing = missing_programs(engine)
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (scripts/setup.sh tts)")
     text = tmp_path / "text.txt"
     text.write_text("seven times eight\n")
     silent = []
@@ -102,3 +102,12 @@ def test_every_voice_of_an_installed_engine_speaks(engine: str, tmp_path: Path) 
     assert silent == [], (
         f"voices that gave no speech (scripts/setup.sh tts installs them): {silent}"
     )
+
+
+def test_an_engine_counts_as_installed_only_with_all_its_programs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # espeak-ng alone cannot speak with MBROLA voices: it needs the mbrola program too
+    monkeypatch.setattr(shutil, "which", lambda p: "/usr/bin/" + p if p == "espeak-ng" else None)
+    assert missing_programs("mbrola") == ["mbrola"]
+    assert installed_engines(("espeak-ng", "mbrola", "flite")) == ("espeak-ng",)
