@@ -32,8 +32,8 @@ DEFAULT_MAX_STATES = 500_000
 """Default limit on automaton states (both the intermediate NFA and the DFA)."""
 SPACE_ID = TOKENS.index(" ")
 """Token id of the word boundary."""
-NO_STEP, LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP = range(4)
-"""Kinds of transition in :attr:`CharGraph.step_kinds`."""
+LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP = range(3)
+"""Kinds of transition in :attr:`CharGraph.steps` (its low two bits)."""
 _CHAR_IDS = {c: TOKENS.index(c) for c in CHARACTERS}
 _NON_SPACE_IDS = tuple(i for c, i in _CHAR_IDS.items() if c != " ")
 _ALL_IDS = tuple(_CHAR_IDS.values())
@@ -59,32 +59,30 @@ class CharGraph:
     def __post_init__(self) -> None:
         """Build the search's arrays now, where the graph is compiled (off the GUI thread,
         when commands load), rather than in the first command's recognition."""
-        for name in ("table", "step_kinds", "accepting_mask"):
+        for name in ("steps", "accepting_mask"):
             getattr(self, name)
 
     @cached_property
-    def table(self) -> np.ndarray:
-        """(states, tokens) int32 array of :attr:`arcs`: the next state, or -1 where a token
-        leads nowhere (the blank column always); 116 bytes per state."""
+    def steps(self) -> np.ndarray:
+        """(states, tokens) int32 array of :attr:`arcs` as the search reads them: ``4 *
+        next state + kind`` for each transition, the kind being how the search scores it
+        (:data:`LETTER_STEP`, :data:`SPACE_STEP`, or :data:`FREE_TEXT_STEP` within a free-text
+        slot), and -1 where a token leads nowhere (the blank column always). 116 bytes per
+        state; one lookup gives the search both what a step leads to and what it earns."""
         table = np.full((len(self.arcs), len(TOKENS)), -1, dtype=np.int32)
         counts = np.fromiter(map(len, self.arcs), dtype=np.int64, count=len(self.arcs))
         states = np.repeat(np.arange(len(self.arcs)), counts)
         tokens = np.fromiter(chain.from_iterable(self.arcs), dtype=np.int64, count=states.size)
-        targets = chain.from_iterable(arcs.values() for arcs in self.arcs)
-        table[states, tokens] = np.fromiter(targets, dtype=np.int32, count=states.size)
-        return table
-
-    @cached_property
-    def step_kinds(self) -> np.ndarray:
-        """(states, tokens) int8 array: what each transition of :attr:`table` is, as the
-        search scores it: :data:`NO_STEP`, :data:`LETTER_STEP`, :data:`SPACE_STEP` or
-        :data:`FREE_TEXT_STEP` (within a free-text slot)."""
-        table = self.table
-        kinds = np.where(table >= 0, LETTER_STEP, NO_STEP).astype(np.int8)
-        kinds[:, SPACE_ID] = np.where(table[:, SPACE_ID] >= 0, SPACE_STEP, NO_STEP)
+        targets = np.fromiter(
+            chain.from_iterable(arcs.values() for arcs in self.arcs),
+            dtype=np.int32,
+            count=states.size,
+        )
+        kinds = np.where(tokens == SPACE_ID, SPACE_STEP, LETTER_STEP)
         free = self.free_text_mask
-        kinds[free[:, None] & (table >= 0) & free[np.maximum(table, 0)]] = FREE_TEXT_STEP
-        return kinds
+        kinds[free[states] & free[targets]] = FREE_TEXT_STEP
+        table[states, tokens] = 4 * targets + kinds
+        return table
 
     @cached_property
     def accepting_mask(self) -> np.ndarray:

@@ -25,13 +25,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
 from assistant.commands.graph import (
     FREE_TEXT_STEP,
     LETTER_STEP,
-    NO_STEP,
     SPACE_STEP,
     CharGraph,
 )
@@ -243,18 +243,17 @@ class _PrefixTree:
         self._texts = {0: ""}
 
     def grow(self, parents: np.ndarray, tokens: np.ndarray) -> np.ndarray:
-        """The node of each parent node grown by its token."""
-        found = []
-        for key, parent, token in zip(
-            (parents * self.vocab + tokens).tolist(), parents.tolist(), tokens.tolist(), strict=True
-        ):
-            node = self._node_of.get(key)
-            if node is None:
-                node = self._node_of[key] = len(self.parents)
-                self.parents.append(parent)
-                self.tokens.append(token)
-            found.append(node)
-        return np.array(found, dtype=np.int64)
+        """The node of each parent node grown by its token; the pairs must differ (the
+        search grows each prefix of its beam, all different, at most once by each token)."""
+        keys = parents * self.vocab + tokens
+        found = np.fromiter(map(self._node_of.get, keys.tolist(), repeat(-1)), np.int64, keys.size)
+        new = np.flatnonzero(found < 0)
+        if new.size:
+            found[new] = np.arange(len(self.parents), len(self.parents) + new.size)
+            self._node_of.update(zip(keys[new].tolist(), found[new].tolist(), strict=True))
+            self.parents.extend(parents[new].tolist())
+            self.tokens.extend(tokens[new].tolist())
+        return found
 
     def text(self, node: int) -> str:
         """The prefix ``node`` stands for."""
@@ -269,12 +268,11 @@ class _PrefixTree:
 
 
 def _step_scores(config: BeamConfig) -> np.ndarray:
-    """What a step adds to a token's log-prob, by kind (see ``CharGraph.step_kinds``): the
-    bonus for a letter, nothing for a space, and within free text a charge instead (and no
-    bonus: free text must not grow for free)."""
+    """What a step adds to a token's log-prob, by kind (see ``CharGraph.steps``): the bonus
+    for a letter, nothing for a space, and within free text a charge instead (and no bonus:
+    free text must not grow for free)."""
     scores = np.zeros(4)
-    scores[[NO_STEP, LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP]] = [
-        _NEG_INF,
+    scores[[LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP]] = [
         config.char_bonus,
         0.0,
         -config.free_text_penalty,
@@ -298,7 +296,7 @@ def constrained_decode(
     blank_tail = np.concatenate([np.cumsum(scores[::-1, BLANK_ID])[::-1], [0.0]])
     # a last column of -inf: the score of repeating "no last token" (-1)
     scores = np.concatenate([scores, np.full((frames, 1), _NEG_INF)], axis=1)
-    table, step_kinds, accepting = graph.table, graph.step_kinds, graph.accepting_mask
+    steps, accepting = graph.steps, graph.accepting_mask
     step_scores, width, score_beam = _step_scores(config), config.beam_width, config.score_beam
 
     tree = _PrefixTree(vocab)
@@ -317,22 +315,25 @@ def constrained_decode(
             p_blank, p_char = totals + blank, stay_char
         else:
             stay_blank = totals + blank
-            # every (hypothesis, token) the automaton and the token pruning allow
-            targets = table[states]
-            parent, tokens = np.nonzero((targets >= 0) & allowed_tokens[t])
-            target = targets[parent, tokens]
+            # every (hypothesis, token) the automaton and the token pruning allow, as
+            # hypothesis * vocab + token (ascending), with its step (next state, kind)
+            options = steps[states]
+            pairs = np.flatnonzero((options >= 0) & allowed_tokens[t])
+            parent, tokens = np.divmod(pairs, vocab)
+            step = options.ravel()[pairs]
             grown = np.where(tokens == lasts[parent], p_blank[parent], totals[parent])
-            grown += row[tokens] + step_scores[step_kinds[states][parent, tokens]]
+            grown += row[tokens] + step_scores[step & 3]
             # A hypothesis whose parent is in the beam too is also reached by growing that
             # parent: add that way to it (it keeps its place) and drop the grown copy.
-            order = np.argsort(nodes)
-            at = order[np.minimum(np.searchsorted(nodes[order], parents_of), nodes.size - 1)]
-            child = np.flatnonzero(nodes[at] == parents_of)
-            if child.size and tokens.size:
-                codes = parent * vocab + tokens  # ascending: np.nonzero walks row by row
-                wanted = at[child] * vocab + lasts[child]
-                found = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
-                hit = codes[found] == wanted
+            place = np.full(len(tree.parents) + 1, -1)  # beam index of each node (last: none)
+            place[nodes] = np.arange(nodes.size)
+            at = place[parents_of]
+            child = np.flatnonzero(at >= 0)
+            if child.size and pairs.size:
+                pair_of = np.full(nodes.size * vocab, -1)
+                pair_of[pairs] = np.arange(pairs.size)
+                found = pair_of[at[child] * vocab + lasts[child]]
+                hit = found >= 0
                 child, found = child[hit], found[hit]
                 stay_char[child] = np.logaddexp(stay_char[child], grown[found])
                 grown[found] = _NEG_INF
@@ -349,7 +350,7 @@ def constrained_decode(
             parents_of = np.concatenate([parents_of[stays], new_parents])
             p_blank = np.concatenate([stay_blank[stays], np.full(news.size, _NEG_INF)])
             p_char = np.concatenate([stay_char[stays], grown[news]])
-            states = np.concatenate([states[stays], target[news]])
+            states = np.concatenate([states[stays], step[news] >> 2])
             lasts = np.concatenate([lasts[stays], tokens[news]])
         ended = accepting[states]
         if ended.any():
