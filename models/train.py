@@ -37,6 +37,7 @@ from models.data.dataset import (
 from models.data.real_speech import CORPORA, load_real_speech
 from models.errors import TrainingError
 from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
+from models.from_onnx import model_from_onnx
 from models.model import build_model, count_parameters
 
 _LOGGER = logging.getLogger("models.train")
@@ -137,6 +138,17 @@ def _setup_distributed() -> tuple[int, int, torch.device]:
     return rank, world_size, device
 
 
+def _initial_weights(path: Path) -> tuple[dict[str, object], dict[str, torch.Tensor], int]:
+    """Model config, weights and step of a warm start's source: a checkpoint, or an exported
+    ONNX model (its weights read back, dequantised when int8; its run's step)."""
+    if path.suffix == ".onnx":
+        model, _, metadata = model_from_onnx(path)
+        step = json.loads(metadata.get("training", "{}")).get("step", 0)
+        return model.config.to_dict(), model.state_dict(), int(step)
+    state = load_checkpoint(path)
+    return state["model_config"], state["model"], int(state["step"])
+
+
 def train(config: TrainConfig) -> Path:
     """Run (or resume) training; returns the path of the averaged final checkpoint."""
     rank, world_size, device = _setup_distributed()
@@ -211,14 +223,14 @@ def train(config: TrainConfig) -> Path:
         _LOGGER.info("resumed from %s at step %d", last, step)
     elif config.init_from:
         # a warm start: the weights of another run, with this run's optimizer and schedule
-        init = load_checkpoint(Path(config.init_from))
-        if init["model_config"] != model.config.to_dict():
+        init_config, init_weights, init_step = _initial_weights(Path(config.init_from))
+        if init_config != model.config.to_dict():
             raise TrainingError(
-                f"{config.init_from}: model {init['model_config']} is not this run's "
+                f"{config.init_from}: model {init_config} is not this run's "
                 f"{model.config.to_dict()}"
             )
-        model.load_state_dict(init["model"])
-        _LOGGER.info("started from the weights of %s (step %d)", config.init_from, init["step"])
+        model.load_state_dict(init_weights)
+        _LOGGER.info("started from the weights of %s (step %d)", config.init_from, init_step)
     else:
         sampler.sorted_batches_left = config.sortagrad_steps
     _LOGGER.info(
@@ -353,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         "seed": "random seed",
         "augment": "use augmentation",
         "time_limit": "seconds this process may train (0: no limit; schedule ends on time)",
-        "init_from": "checkpoint whose weights start a new run (fresh optimizer)",
+        "init_from": "checkpoint or exported ONNX model (in a clean checkout: the bundled one) "
+        "whose weights start a new run (fresh optimizer)",
     }
     for field in fields(TrainConfig):
         default = getattr(defaults, field.name)

@@ -20,6 +20,8 @@ from export.onnx_export import export_onnx
 from export.quantize import quantize_int8
 from export.verify import verify_onnx
 from models.checkpoint import save_checkpoint
+from models.errors import TrainingError
+from models.from_onnx import model_from_onnx
 from models.model import AcousticModel, build_model
 
 SHORT_LENGTHS = (1, 17, 100, 301)
@@ -188,3 +190,35 @@ def test_export_command_line(tmp_path: Path, model: AcousticModel) -> None:
     assert training["step"] == 11
     assert training["checkpoint"] == "ckpt.pt"
     assert training["averaged_from"] == ["a.pt"]
+
+
+def test_exported_weights_read_back_into_pytorch(
+    exported: Path, quantized: Path, model: AcousticModel
+) -> None:
+    rebuilt, features, metadata = model_from_onnx(exported)
+    assert rebuilt.config == model.config
+    assert features == FeatureConfig()
+    assert json.loads(metadata["training"]) == {"step": 5}
+    original = model.state_dict()
+    rebuilt_weights = rebuilt.state_dict()
+    assert rebuilt_weights.keys() == original.keys()
+    for name, value in rebuilt_weights.items():  # the float export: the very weights
+        torch.testing.assert_close(value, original[name], rtol=0, atol=1e-6, msg=name)
+    # int8: each weight within half a quantisation step (largest / 127) of the float one
+    for name, value in model_from_onnx(quantized)[0].state_dict().items():
+        error = float((value - original[name]).abs().max())
+        assert error <= float(original[name].abs().max()) / 127 / 2 + 1e-6, name
+
+
+def test_reading_back_a_damaged_or_foreign_file_says_so(tmp_path: Path, exported: Path) -> None:
+    damaged = tmp_path / "damaged.onnx"
+    damaged.write_bytes(exported.read_bytes()[:1000])
+    with pytest.raises(TrainingError, match="cannot read ONNX model"):
+        model_from_onnx(damaged)
+    with pytest.raises(TrainingError, match="cannot read ONNX model"):
+        model_from_onnx(tmp_path / "missing.onnx")
+    foreign = onnx.load(str(exported))
+    del foreign.metadata_props[:]
+    onnx.save(foreign, str(tmp_path / "foreign.onnx"))
+    with pytest.raises(TrainingError, match="not an exported acoustic model"):
+        model_from_onnx(tmp_path / "foreign.onnx")

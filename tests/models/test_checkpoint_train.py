@@ -14,6 +14,7 @@ import torch
 
 from assistant.features import FeatureConfig
 from assistant.vocabulary import TOKENS
+from export.onnx_export import export_onnx
 from models.average import average_run
 from models.checkpoint import (
     average_checkpoints,
@@ -205,6 +206,27 @@ def test_warm_start_with_a_time_limit_and_no_dev_sets(
     moved = load_checkpoint(tmp_path / "last.pt")["model"]
     difference = max(float((moved[k] - start[k]).abs().max()) for k in start)
     assert 0 < difference < 0.1  # one small step away from the weights it started from
+
+
+def test_warm_start_from_an_exported_model(
+    trained: Path, tiny_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a clean checkout has no checkpoints, only the released ONNX file
+    model, features, _ = model_from_checkpoint(trained / "step_000006.pt")
+    exported = export_onnx(model, features, tmp_path / "release.onnx", training={"step": 6})
+    config = replace(
+        tiny_config(tmp_path / "run", tiny_corpus, steps=1000),
+        init_from=str(exported),
+        eval_limit=0,
+        time_limit=1e-6,  # spent by the first step
+    )
+    with caplog.at_level(logging.INFO, logger="models.train"):
+        train(config)
+    assert f"started from the weights of {exported} (step 6)" in caplog.text
+    start = model.state_dict()
+    moved = load_checkpoint(tmp_path / "run" / "last.pt")["model"]
+    difference = max(float((moved[k] - start[k]).abs().max()) for k in start)
+    assert 0 < difference < 0.1  # one small step away from the exported weights
 
 
 def test_warm_start_refuses_another_architecture(
