@@ -271,7 +271,7 @@ def _step_scores(config: BeamConfig) -> np.ndarray:
     """What a step adds to a token's log-prob, by kind (see ``CharGraph.steps``): the bonus
     for a letter, nothing for a space, and within free text a charge instead (and no bonus:
     free text must not grow for free)."""
-    scores = np.zeros(4)
+    scores = np.zeros(3)
     scores[[LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP]] = [
         config.char_bonus,
         0.0,
