@@ -239,13 +239,15 @@ def _held_out_voice(text: str, voice_index: int, seed: int) -> np.ndarray:
     return synthesize.finish_audio(audio, rate, np.random.default_rng(seed))
 
 
-# Two of the benchmark's commands where a 16-wide beam lost the sentence said (to "stop" and
-# to "what's three times eleven") with the stage-10 model: prefixes racing ahead on faint
-# letters filled the beam. The default, 64 wide, finds them.
+# The benchmark's commands where a 16-wide beam loses the sentence said with the bundled model
+# (stage 13: "softer" to "stop"; stage 10 also lost "what's the current time now"): prefixes
+# racing ahead on faint letters fill the beam. The default, 64 wide, finds them. The cases
+# depend on the model: after a release, look for new ones among the benchmark's commands
+# (the 16-wide beam's best sentence wrong, the default's right and accepted).
 @pytest.mark.tts
 @pytest.mark.parametrize(
     ("text", "voice_index", "seed", "intent"),
-    [("softer", 0, 251, "VolumeDown"), ("what's the current time now", 1, 106, "GetTime")],
+    [("softer", 0, 251, "VolumeDown")],
 )
 def test_the_default_beam_keeps_sentences_a_narrow_one_loses(
     text: str, voice_index: int, seed: int, intent: str, builtin_commands: CommandSet
