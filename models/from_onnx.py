@@ -13,7 +13,6 @@ forget, cell and PyTorch input, forget, cell, output.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +21,9 @@ import torch
 from google.protobuf.message import DecodeError
 from onnx import numpy_helper
 
+from assistant.errors import ModelError
 from assistant.features import FeatureConfig
-from assistant.vocabulary import TOKENS
+from assistant.recognizer import parse_model_info
 from models.errors import TrainingError
 from models.model import AcousticModel, ModelConfig
 
@@ -41,13 +41,11 @@ def model_from_onnx(path: Path) -> tuple[AcousticModel, FeatureConfig, dict[str,
         raise TrainingError(f"cannot read ONNX model {path}: {e}") from e
     metadata = {prop.key: prop.value for prop in proto.metadata_props}
     try:
-        config = ModelConfig(**json.loads(metadata["model_config"]))
-        features = FeatureConfig.from_dict(json.loads(metadata["feature_config"]))
-        vocabulary = json.loads(metadata["vocabulary"])
-    except (KeyError, TypeError, ValueError) as e:
+        # the runtime's checks: model type, vocabulary, sample rate, feature config
+        info = parse_model_info(path, metadata)
+        config = ModelConfig(**info.model_config)  # type: ignore[arg-type]
+    except (ModelError, TypeError) as e:
         raise TrainingError(f"{path}: not an exported acoustic model ({e})") from e
-    if vocabulary != list(TOKENS):
-        raise TrainingError(f"{path}: vocabulary {vocabulary} differs from {TOKENS}")
     if config.rnn_type != "lstm" or not config.bidirectional:
         raise TrainingError(f"{path}: only bidirectional LSTM models can be read, got {config}")
     model = AcousticModel(config)
@@ -57,7 +55,7 @@ def model_from_onnx(path: Path) -> tuple[AcousticModel, FeatureConfig, dict[str,
     except (KeyError, ValueError, RuntimeError) as e:
         raise TrainingError(f"{path}: weights do not fit {config}: {e}") from e
     model.eval()
-    return model, features, metadata
+    return model, info.feature_config, metadata
 
 
 def _state_dict(proto: onnx.ModelProto, config: ModelConfig) -> dict[str, np.ndarray]:
