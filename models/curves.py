@@ -7,7 +7,9 @@ order; where stages overlap, the later one's points win:
     python -m models.curves runs/base runs/base2 runs/base3 --out docs/training_curves.png
 
 A stage that started from another run's weights (``--init-from``) counts its steps from 0:
-``RUN@OFFSET`` adds OFFSET to its steps (``runs/base8@21496``).
+``RUN@OFFSET`` adds OFFSET to its steps (``runs/base8@21496``). A run may also be given as its
+metrics file itself: the released stages' files are kept in ``docs/results/metrics/``, since run
+folders are not committed and a fresh checkout has none.
 """
 
 from __future__ import annotations
@@ -72,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "runs", nargs="+", help="run folders, earliest stage first; RUN@OFFSET shifts its steps"
+        "runs",
+        nargs="+",
+        help="run folders or metrics .jsonl files, earliest first; RUN@OFFSET shifts its steps",
     )
     parser.add_argument("--out", type=Path, required=True, help="PNG file to write")
     args = parser.parse_args(argv)
@@ -83,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             offsets.append(int(offset or 0))
         except ValueError:
             parser.error(f"{run}: the step offset after '@' must be a whole number")
-        folders.append(Path(folder) / "metrics.jsonl")
+        path = Path(folder)
+        folders.append(path if path.suffix == ".jsonl" else path / "metrics.jsonl")
     try:
         plot_curves(read_metrics(folders, offsets), args.out)
     except CurvesError as e:

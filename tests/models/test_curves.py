@@ -62,5 +62,10 @@ def test_a_warm_started_stage_is_shifted_by_its_offset(tmp_path: Path) -> None:
     out = tmp_path / "curves.png"
     assert main([str(tmp_path / "a"), f"{tmp_path / 'b'}@200", "--out", str(out)]) == 0
     assert out.is_file()
+    kept = tmp_path / "stage_b.jsonl"  # a stage's metrics kept apart from its run folder
+    kept.write_bytes((tmp_path / "b" / "metrics.jsonl").read_bytes())
+    out.unlink()
+    assert main([str(tmp_path / "a"), f"{kept}@200", "--out", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(SystemExit):
         main([f"{tmp_path / 'b'}@two hundred", "--out", str(out)])
