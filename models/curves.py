@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, required=True, help="PNG file to write")
     args = parser.parse_args(argv)
-    folders, offsets = [], []
+    metrics_files, offsets = [], []
     for run in args.runs:
         folder, _, offset = run.partition("@")
         try:
@@ -88,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             parser.error(f"{run}: the step offset after '@' must be a whole number")
         path = Path(folder)
-        folders.append(path if path.suffix == ".jsonl" else path / "metrics.jsonl")
+        metrics_files.append(path if path.suffix == ".jsonl" else path / "metrics.jsonl")
     try:
-        plot_curves(read_metrics(folders, offsets), args.out)
+        plot_curves(read_metrics(metrics_files, offsets), args.out)
     except CurvesError as e:
         parser.exit(1, f"error: {e}\n")
     return 0
