@@ -8,7 +8,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from assistant.commands.expression import Alternative, Expression, Sequence, SlotKind, Word
+from assistant.commands.expression import (
+    Alternative,
+    Expression,
+    Sequence,
+    SlotKind,
+    Word,
+    can_be_empty,
+)
 from assistant.commands.grammar import Grammar
 
 FREE_TEXT_PLACEHOLDER = "something"
@@ -27,17 +34,46 @@ class ConfusablePair:
     """(intent, sentence)."""
 
 
+_ARTICLES = {Word("a"), Word("an")}
+_ARTICLE, _OPTIONAL_ARTICLE = "\0article", "\0optional article"
+"""Stand for "a" or "an" (or, the second, nothing) while sampling, until the next word says
+which one people say."""
+
+
 def _sample(expression: Expression, grammar: Grammar, rng: random.Random) -> list[str]:
     if isinstance(expression, Word):
         return [expression.text]
     if isinstance(expression, Sequence):
         return [w for item in expression.items for w in _sample(item, grammar, rng)]
     if isinstance(expression, Alternative):
-        return _sample(rng.choice(expression.options), grammar, rng)
+        chosen = rng.choice(expression.options)
+        if chosen in _ARTICLES and set(expression.options) >= _ARTICLES:
+            return [_OPTIONAL_ARTICLE if can_be_empty(expression) else _ARTICLE]
+        return _sample(chosen, grammar, rng)
     if expression.kind is SlotKind.TEXT:
         return [FREE_TEXT_PLACEHOLDER]
     body = grammar.slot_body(expression)
     return _sample(body, grammar, rng) if body is not None else []
+
+
+def _sounds_like_vowel(word: str) -> bool:
+    """Whether ``word`` starts with a vowel sound, so takes "an" ("an eight", "an hour")."""
+    if word.startswith(("one", "once", "uni", "use", "eu")):
+        return False
+    return word[:1] in "aeiou" or word.startswith(("hour", "honest"))
+
+
+def _agree_articles(words: list[str]) -> list[str]:
+    """Words with each free choice of "a" or "an" settled by the next word, as people speak:
+    "an eight minute timer", "a ten minute timer", and no article before the number's own "a"
+    ("set a hundred second timer")."""
+    agreed = []
+    for word, following in zip(words, [*words[1:], ""], strict=True):
+        if word not in (_ARTICLE, _OPTIONAL_ARTICLE):
+            agreed.append(word)
+        elif word == _ARTICLE or following not in ("a", "an", ""):
+            agreed.append("an" if _sounds_like_vowel(following) else "a")
+    return agreed
 
 
 def sample_sentences(
@@ -49,7 +85,7 @@ def sample_sentences(
     for template in grammar.templates:
         mine: set[str] = set()
         for _ in range(per_template * 3):
-            mine.add(" ".join(_sample(template.expression, grammar, rng)))
+            mine.add(" ".join(_agree_articles(_sample(template.expression, grammar, rng))))
             if len(mine) >= per_template:
                 break
         found.update(((template.intent, text), None) for text in sorted(mine))
