@@ -60,7 +60,7 @@ def _sounds_like_vowel(word: str) -> bool:
     """Whether ``word`` starts with a vowel sound, so takes "an" ("an eight", "an hour")."""
     if word.startswith(("one", "once", "uni", "use", "eu")):
         return False
-    return word[:1] in "aeiou" or word.startswith(("hour", "honest"))
+    return word.startswith(("a", "e", "i", "o", "u", "hour", "honest"))
 
 
 def _agree_articles(words: list[str]) -> list[str]:

@@ -39,6 +39,7 @@ def test_an_optional_article_is_dropped_before_the_numbers_own() -> None:
 
 def test_a_required_article_stays() -> None:
     assert _sampled("take (a | an) {item:number 8..8}") == {"take an eight"}
+    assert _sampled("take (a | an)") == {"take a"}
 
 
 def test_edit_distance_stops_at_the_limit() -> None:
