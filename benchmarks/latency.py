@@ -237,6 +237,11 @@ def app_cold_start_s(repeats: int, env: dict[str, str]) -> float | str:
     return round(statistics.median(times), 3)
 
 
+def _cuda_starts(model: Path) -> bool:
+    """Whether a session on ``model`` really runs on CUDA (and does not fall back to the CPU)."""
+    return Recognizer(model, provider="cuda").provider == CUDA_PROVIDER
+
+
 def main() -> int:
     """Run the benchmark, print the table and figures, optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -294,6 +299,10 @@ def main() -> int:
     for name in (p.strip().lower() for p in args.providers.split(",") if p.strip()):
         if name == "cuda" and CUDA_PROVIDER not in available:
             notes.append(f"GPU: skipped, this onnxruntime offers only {', '.join(available)}")
+        elif name == "cuda" and not _cuda_starts(models[0]):
+            # onnxruntime-gpu without a driver or CUDA libraries falls back to the CPU: timing
+            # that again as "cuda" would only repeat the CPU rows.
+            notes.append("GPU: skipped, the CUDA provider failed to start (its error is above)")
         elif name in ("cpu", "cuda"):
             providers.append(name)
         else:
