@@ -244,7 +244,7 @@ def _held_out_voice(text: str, voice_index: int, seed: int) -> np.ndarray:
 
 
 # The benchmark's commands where a 16-wide beam loses the sentence said with the bundled model
-# (stages 13 to 15: "softer"; stage 10 also lost "what's the current time now"): prefixes
+# (stages 13 to 17: "softer"; stage 10 also lost "what's the current time now"): prefixes
 # racing ahead on faint letters fill the beam. The default, 64 wide, finds them. The cases
 # depend on the model: after a release, look for new ones among the benchmark's commands
 # (the 16-wide beam's best sentence wrong, the default's right and accepted).
