@@ -40,11 +40,13 @@ from assistant.decoding.constrained import (
     BeamConfig,
     Hypothesis,
     constrained_decode,
-    continuation,
+    continuation_start,
     ctc_log_score,
     unconstrained_decode,
     with_bonus,
 )
+from assistant.decoding.greedy import greedy_decode
+from assistant.decoding.words import WordsConfig, read_as_words
 from assistant.vocabulary import normalize_text
 
 _LOGGER = logging.getLogger(__name__)
@@ -199,15 +201,23 @@ def confidence(
 
 
 def respell_free_text(
-    log_probs: np.ndarray, best: Interpretation, commands: CommandSet
+    log_probs: np.ndarray,
+    best: Interpretation,
+    commands: CommandSet,
+    words: WordsConfig | None = None,
 ) -> Interpretation:
     """``best`` with its free-text slot (always last) read from what follows the words before
-    it, greedily (see :func:`assistant.decoding.constrained.continuation`); ``best`` itself
-    when it has no free-text slot, or nothing better is heard there."""
+    it, greedily (see :func:`assistant.decoding.constrained.continuation`), and with ``words``
+    as common words where the model finds that nearly as likely (see
+    :mod:`assistant.decoding.words`); ``best`` itself when it has no free-text slot, or nothing
+    better is heard there."""
     carrier = _carrier(best.text, best.spans)
-    if carrier is None:
+    start = None if carrier is None else continuation_start(log_probs, carrier)
+    if carrier is None or start is None:
         return best
-    heard = continuation(log_probs, carrier)
+    heard = greedy_decode(log_probs[start:]).strip()
+    if heard and words is not None:
+        heard = read_as_words(log_probs[start:], heard, words)
     match = parse_text(f"{carrier} {heard}", commands.grammar) if heard else None
     if match is None or match.intent != best.intent:
         return best
@@ -240,8 +250,12 @@ def recognize(
     *,
     beam: BeamConfig = BeamConfig(),
     scoring: ConfidenceConfig = ConfidenceConfig(),
+    words: WordsConfig | None = WordsConfig(),
 ) -> RecognitionResult:
-    """Intent and slots of (T, V) CTC log-probs under ``commands``; rejects below threshold."""
+    """Intent and slots of (T, V) CTC log-probs under ``commands``; rejects below threshold.
+
+    An accepted command's free text is read as common words where that fits (``words``; None
+    keeps the spelling heard). Confidence is judged on the spelling heard either way."""
     free = unconstrained_decode(log_probs)
     if not free.text:
         return RecognitionResult(None, {}, 0.0, "")
@@ -280,6 +294,8 @@ def recognize(
     )
     if score < threshold:
         return RecognitionResult(None, {}, score, free.text, tuple(candidates))
+    if words is not None:  # scored as heard, shown as words
+        best = respell_free_text(log_probs, candidates[0], commands, words)
     candidates = [best, *candidates[1:]]
     return RecognitionResult(
         best.intent, best.slots, score, best.text, tuple(candidates), best.spans

@@ -188,12 +188,19 @@ def continuation(log_probs: np.ndarray, prefix: str) -> str:
     text per letter, to keep it from outbidding the fixed sentences, and so drops faint letters.
     Empty when ``prefix`` cannot fit or nothing follows it.
     """
+    start = continuation_start(log_probs, prefix)
+    return "" if start is None else greedy_decode(log_probs[start:]).strip()
+
+
+def continuation_start(log_probs: np.ndarray, prefix: str) -> int | None:
+    """The first frame after ``prefix`` on the path that best explains all frames (see
+    :func:`continuation`); None when ``prefix`` cannot fit in the frames."""
     _check(log_probs)
     frames = log_probs.shape[0]
     if not prefix:
-        return greedy_decode(log_probs)
+        return 0
     if frames < len(prefix):
-        return ""
+        return None
     extended, skip = (states[0] for states in _label_states([prefix]))
     emissions = log_probs.astype(np.float64)[:, extended]  # (T, states)
     # the rest of the best path from frame t on: sum of per-frame maxima
@@ -210,10 +217,9 @@ def continuation(log_probs: np.ndarray, prefix: str) -> str:
         done[t] = delta[-2:].max()
     total = done + rest[1:]
     if not np.isfinite(total.max()):
-        return ""
+        return None
     # the latest of equally good ends: the prefix's last letter keeps the frames it holds
-    end = frames - 1 - int(np.argmax(total[::-1]))
-    return greedy_decode(log_probs[end + 1 :]).strip()
+    return frames - int(np.argmax(total[::-1]))
 
 
 def _completion(graph: CharGraph, prefix: str, state: int) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from assistant.audio.sources import AudioSource
 from assistant.commands.errors import CommandsError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
+from assistant.decoding.words import common_words_graph
 from assistant.engine import AcousticModel, Engine, EngineConfig, SkillHandler, Turn
 from assistant.errors import AssistantError, AudioError, ModelError
 from assistant.gui.settings import Settings
@@ -285,4 +286,6 @@ class Worker(QObject):
             self.state_changed.emit(State.NO_AUDIO)
             return
         self._engine = Engine(source, model, commands, self._skills, config)
-        self._start_source(self._engine)
+        if self._start_source(self._engine):
+            # built once per process, now rather than in the first note or named timer
+            common_words_graph()

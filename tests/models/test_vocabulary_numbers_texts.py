@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,14 @@ def test_synthesis_number_words_are_forms_the_grammar_accepts() -> None:
     for n in [*range(0, 2100), 10_005, 120_000, 100_100, 999_999]:
         for british_and in (True, False):
             assert number_to_words(n, british_and=british_and) in spoken_forms(n)
+
+
+def test_the_bundled_word_list_is_what_the_command_writes(tmp_path: Path) -> None:
+    """``assistant/decoding/english_words.txt`` is reproducible from wordfreq."""
+    pytest.importorskip("wordfreq", reason="wordfreq is a training-time dependency")
+    from assistant.decoding.words import WORDS_PATH
+    from models.data import word_list
+
+    out = tmp_path / "words.txt"
+    assert word_list.main(["--out", str(out)]) == 0
+    assert out.read_text() == WORDS_PATH.read_text()
