@@ -23,6 +23,7 @@ from assistant.commands.errors import GrammarError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet, grammar_files, parse_grammar
 from assistant.commands.intents import DEFAULT_THRESHOLD, RecognitionResult, match_text, recognize
 from assistant.decoding.lexicon import lexicon_graph, read_word_list
+from assistant.decoding.words import WordsConfig
 from assistant.errors import AssistantError, ModelError, WordListError
 from assistant.recognizer import PROVIDER_CHOICES, Recognizer, default_model_path
 from assistant.skills.base import Skills, SkillsConfig
@@ -45,6 +46,8 @@ output:
 A file that cannot be read is reported on stderr and skipped; the exit status is then 1.
 A model that cannot be loaded, or a --words file that cannot be used, exits with status 2.
 With --words the text is made only of the listed words (dictation with a known vocabulary).
+With --common-words a misheard spelling ("somthing") gives way to common English words where
+the model finds them nearly as likely; words heard plainly stay as they are.
 """
 
 _RECOGNIZE_EPILOG = """\
@@ -131,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="only these words, in any order: one word or phrase per line, # starts a comment "
         "(default: any spelling)",
+    )
+    transcribe.add_argument(
+        "--common-words",
+        action="store_true",
+        help="read misheard spellings as common English words where they fit (not with --words)",
     )
     _add_recognize_parser(commands)
     _add_say_parser(commands)
@@ -279,6 +287,10 @@ def _add_commands_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
+    if args.words is not None and args.common_words:
+        print("assistant: --words and --common-words exclude each other", file=sys.stderr)
+        return EXIT_USAGE
+    as_words = WordsConfig() if args.common_words else None
     words = None
     if args.words is not None:
         try:
@@ -297,7 +309,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             audio = load_audio(path, recognizer.info.sample_rate)
-            result = recognizer.transcribe(audio, words)
+            result = recognizer.transcribe(audio, words, as_words)
         except AssistantError as e:
             _LOGGER.debug("failed on %s", path, exc_info=True)
             print(f"assistant: skipping {path}: {e}", file=sys.stderr)

@@ -22,6 +22,7 @@ from assistant.audio.endpoint import trim_pauses
 from assistant.commands.graph import CharGraph
 from assistant.decoding.constrained import BeamConfig, constrained_decode
 from assistant.decoding.greedy import greedy_decode
+from assistant.decoding.words import WordsConfig, read_as_words
 from assistant.errors import AudioError, ModelError
 from assistant.features import SAMPLE_RATE, FeatureConfig, log_mel
 from assistant.vocabulary import BLANK_ID, TOKENS
@@ -343,16 +344,25 @@ class Recognizer:
         frames = min(max(int(out_lengths[0]), 0), log_probs.shape[1])
         return np.ascontiguousarray(log_probs[0, :frames], dtype=np.float32)
 
-    def transcribe(self, audio: np.ndarray, words: CharGraph | None = None) -> Transcript:
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        words: CharGraph | None = None,
+        as_words: WordsConfig | None = None,
+    ) -> Transcript:
         """Recognise mono float audio at the model's sample rate (see :attr:`info`).
 
         With ``words`` (``lexicon_graph`` of a word list) the text is the best sequence of
-        those words; otherwise each frame's most likely character (greedy).
+        those words; otherwise each frame's most likely character (greedy), read as common
+        words with ``as_words`` where the model finds that nearly as likely (see
+        :mod:`assistant.decoding.words`).
         """
         start = time.perf_counter()
         log_probs = self.log_probs(audio)
         if words is None:
             text = greedy_decode(log_probs, self.info.blank_id, self.info.vocabulary)
+            if as_words is not None and text:
+                text = read_as_words(log_probs, text, as_words)
         else:
             found = constrained_decode(log_probs, words, BeamConfig(nbest=1))
             text = found[0].text if found else ""

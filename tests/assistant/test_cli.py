@@ -186,3 +186,16 @@ def test_an_unusable_word_list_exits_2_naming_the_line(
     assert (status, "no words" in err) == (2, True)
     status, _, err = transcribe_with_words(says_a, tmp_path / "missing.txt", None, capsys)
     assert (status, "cannot read word list" in err) == (2, True)
+
+
+def test_common_words_keep_a_word_heard_plainly_and_exclude_a_word_list(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio = write_wav(tmp_path / "one.wav", 0.5)
+    status = main(["transcribe", "--model", str(says_a), "--common-words", str(audio)])
+    assert (status, capsys.readouterr().out) == (0, "a\n")
+    words = tmp_path / "words.txt"
+    words.write_text("a\n")
+    args = ["transcribe", "--model", str(says_a), "--common-words", "--words", str(words)]
+    assert main([*args, str(audio)]) == 2
+    assert "--words and --common-words exclude each other" in capsys.readouterr().err
