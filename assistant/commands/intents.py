@@ -201,26 +201,39 @@ def confidence(
 
 
 def respell_free_text(
-    log_probs: np.ndarray,
-    best: Interpretation,
-    commands: CommandSet,
-    words: WordsConfig | None = None,
-) -> Interpretation:
+    log_probs: np.ndarray, best: Interpretation, commands: CommandSet
+) -> tuple[Interpretation, int | None]:
     """``best`` with its free-text slot (always last) read from what follows the words before
-    it, greedily (see :func:`assistant.decoding.constrained.continuation`), and with ``words``
-    as common words where the model finds that nearly as likely (see
-    :mod:`assistant.decoding.words`); ``best`` itself when it has no free-text slot, or nothing
+    it, greedily (see :func:`assistant.decoding.constrained.continuation`), and the first frame
+    of that free text; ``best`` itself and None when it has no free-text slot, or nothing
     better is heard there."""
     carrier = _carrier(best.text, best.spans)
     start = None if carrier is None else continuation_start(log_probs, carrier)
     if carrier is None or start is None:
-        return best
+        return best, None
     heard = greedy_decode(log_probs[start:]).strip()
-    if heard and words is not None:
-        heard = read_as_words(log_probs[start:], heard, words)
     match = parse_text(f"{carrier} {heard}", commands.grammar) if heard else None
     if match is None or match.intent != best.intent:
-        return best
+        return best, None
+    return _interpretation(match, ctc_log_score(log_probs, match.text)), start
+
+
+def free_text_as_words(
+    log_probs: np.ndarray,
+    heard: Interpretation,
+    start: int,
+    commands: CommandSet,
+    words: WordsConfig,
+) -> Interpretation:
+    """``heard`` (from :func:`respell_free_text`, its free text starting at frame ``start``)
+    with the free text read as common words where the model finds that nearly as likely (see
+    :mod:`assistant.decoding.words`); ``heard`` itself when that changes nothing."""
+    carrier = _carrier(heard.text, heard.spans) or ""
+    text = heard.text[len(carrier) :].strip()
+    reading = read_as_words(log_probs[start:], text, words)
+    match = parse_text(f"{carrier} {reading}", commands.grammar) if reading != text else None
+    if match is None or match.intent != heard.intent:
+        return heard
     return _interpretation(match, ctc_log_score(log_probs, match.text))
 
 
@@ -263,7 +276,7 @@ def recognize(
     if not candidates:
         return RecognitionResult(None, {}, 0.0, free.text)
     # free text as heard, not as the search (which charges it per letter) spelled it
-    best = respell_free_text(log_probs, candidates[0], commands)
+    best, free_text_start = respell_free_text(log_probs, candidates[0], commands)
     # scores on the search's scale: log-probability plus its bonus per character
     bonus = beam.char_bonus
     meaning = _fixed_meaning(best)
@@ -294,8 +307,8 @@ def recognize(
     )
     if score < threshold:
         return RecognitionResult(None, {}, score, free.text, tuple(candidates))
-    if words is not None:  # scored as heard, shown as words
-        best = respell_free_text(log_probs, candidates[0], commands, words)
+    if words is not None and free_text_start is not None:  # scored as heard, shown as words
+        best = free_text_as_words(log_probs, best, free_text_start, commands, words)
     candidates = [best, *candidates[1:]]
     return RecognitionResult(
         best.intent, best.slots, score, best.text, tuple(candidates), best.spans
