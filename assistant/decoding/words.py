@@ -35,11 +35,13 @@ class WordsConfig:
 
     allowance: float = 2.0
     """Nats of CTC log-probability the word reading may lose per heard word that is not in
-    the list. Chosen on whole utterances read either way (250 of speechocean762 test, real
-    voices, and 200 held-out pico sentences, stage 16-17 model): word error rate 77.2 -> 74.2 %
-    and 70.2 -> 65.9 %; 1 nat did less on both, 3 was as good on the real voices (74.3 %) and
-    better on pico (64.3 %) but trusts the list more with names it lacks, 6 did less on both,
-    and always taking the word reading made the pico sentences worse (77.4 %)."""
+    the list. Chosen with ``benchmarks/common_words.py`` on whole utterances read either way
+    (250 of speechocean762 test, real voices, and 200 held-out pico sentences), stage 16-17
+    model: word error rate 77.2 -> 74.2 % and 70.2 -> 65.9 %; 1 nat did less on both, 3 was as
+    good on the real voices (74.3 %) and better on pico (64.3 %) but trusts the list more with
+    names it lacks, 6 did less on both, and always taking the word reading made the pico
+    sentences worse (77.4 %). The stage-18 model's figures are in
+    ``docs/results/common_words.txt``."""
 
 
 @cache
