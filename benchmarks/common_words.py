@@ -17,7 +17,7 @@ from pathlib import Path
 
 from assistant.audio.files import load_audio
 from assistant.decoding.greedy import greedy_decode
-from assistant.decoding.words import WordsConfig, read_as_words
+from assistant.decoding.words import word_reading
 from assistant.recognizer import Recognizer, default_model_path
 from models.data.dataset import load_tts_corpus
 from models.data.real_speech import load_corpus
@@ -48,8 +48,12 @@ def main() -> int:
             log_probs = recognizer.log_probs(load_audio(utterance.path))
             text = greedy_decode(log_probs)
             greedy.append(text)
+            reading = word_reading(log_probs, text)  # decoded once, judged at each allowance
             read.append(
-                [read_as_words(log_probs, text, WordsConfig(allowance=a)) for a in ALLOWANCES]
+                [
+                    text if reading is None or reading.loss > a * reading.unknown else reading.text
+                    for a in ALLOWANCES
+                ]
             )
         figures = [score(name, references, greedy).wer]
         figures += [

@@ -35,13 +35,27 @@ class WordsConfig:
 
     allowance: float = 2.0
     """Nats of CTC log-probability the word reading may lose per heard word that is not in
-    the list. Chosen with ``benchmarks/common_words.py`` on whole utterances read either way
-    (250 of speechocean762 test, real voices, and 200 held-out pico sentences), stage 16-17
-    model: word error rate 77.2 -> 74.2 % and 70.2 -> 65.9 %; 1 nat did less on both, 3 was as
-    good on the real voices (74.3 %) and better on pico (64.3 %) but trusts the list more with
-    names it lacks, 6 did less on both, and always taking the word reading made the pico
-    sentences worse (77.4 %). The stage-18 model's figures are in
+    the list. Chosen on whole utterances read either way (250 of speechocean762 test, real
+    voices, and 200 held-out pico sentences), stage 16-17 model: word error rate 77.2 -> 74.2 %
+    and 70.2 -> 65.9 %; 1 nat did less on both, 3 was as good on the real voices (74.3 %) and
+    better on pico (64.3 %) but trusts the list more with names it lacks, 6 did less on both,
+    and always taking the word reading made the pico sentences worse (77.4 %). Later models
+    and samples have turned 2 against 3 either way (``docs/benchmarks.md``); the released
+    model's figures, from ``benchmarks/common_words.py``, are in
     ``docs/results/common_words.txt``."""
+
+
+@dataclass(frozen=True)
+class WordReading:
+    """The frames of some heard text read as common words, and what that reading costs."""
+
+    text: str
+    """The reading: common words separated by single spaces."""
+    loss: float
+    """Nats of CTC log-probability the reading has less than the heard text (negative when
+    the reading is more likely)."""
+    unknown: int
+    """Words of the heard text that are not in the list (at least one)."""
 
 
 @cache
@@ -57,21 +71,26 @@ def common_words_graph() -> CharGraph:
     return lexicon_graph(common_words(), loop=True)
 
 
-def read_as_words(log_probs: np.ndarray, heard: str, config: WordsConfig = WordsConfig()) -> str:
-    """``heard`` (the greedy text of the (T, V) ``log_probs``) or, when the model finds it
-    nearly as likely, the best reading of the frames as common words."""
+def word_reading(log_probs: np.ndarray, heard: str) -> WordReading | None:
+    """The best reading as common words of the (T, V) ``log_probs`` whose greedy text is
+    ``heard``; None when every heard word is in the list, or no reading is found."""
     words = common_words()
     unknown = sum(word not in words for word in heard.split())
     if not unknown or log_probs.shape[0] == 0:
-        return heard
+        return None
     found = constrained_decode(log_probs, common_words_graph())
     if not found:
-        return heard
+        return None
     reading = " ".join(found[0].text.split())
     heard_score, reading_score = ctc_log_scores(log_probs, [heard, reading])
-    if reading_score < heard_score - config.allowance * unknown:
+    return WordReading(reading, heard_score - reading_score, unknown)
+
+
+def read_as_words(log_probs: np.ndarray, heard: str, config: WordsConfig = WordsConfig()) -> str:
+    """``heard`` (the greedy text of the (T, V) ``log_probs``) or, when the model finds it
+    nearly as likely, the best reading of the frames as common words."""
+    reading = word_reading(log_probs, heard)
+    if reading is None or reading.loss > config.allowance * reading.unknown:
         return heard
-    _LOGGER.debug(
-        "free text %r read as %r (%.2f vs %.2f)", heard, reading, reading_score, heard_score
-    )
-    return reading
+    _LOGGER.debug("free text %r read as %r (%.2f nats less)", heard, reading.text, reading.loss)
+    return reading.text
