@@ -51,7 +51,7 @@ def main() -> int:
             reading = word_reading(log_probs, text)  # decoded once, judged at each allowance
             read.append(
                 [
-                    text if reading is None or reading.loss > a * reading.unknown else reading.text
+                    reading.text if reading is not None and reading.within(a) else text
                     for a in ALLOWANCES
                 ]
             )

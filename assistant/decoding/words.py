@@ -57,6 +57,11 @@ class WordReading:
     unknown: int
     """Words of the heard text that are not in the list (at least one)."""
 
+    def within(self, allowance: float) -> bool:
+        """Whether the reading is likely enough to replace the heard text: it loses at most
+        ``allowance`` nats per heard word that is not in the list."""
+        return self.loss <= allowance * self.unknown
+
 
 @cache
 def common_words() -> frozenset[str]:
@@ -90,7 +95,7 @@ def read_as_words(log_probs: np.ndarray, heard: str, config: WordsConfig = Words
     """``heard`` (the greedy text of the (T, V) ``log_probs``) or, when the model finds it
     nearly as likely, the best reading of the frames as common words."""
     reading = word_reading(log_probs, heard)
-    if reading is None or reading.loss > config.allowance * reading.unknown:
+    if reading is None or not reading.within(config.allowance):
         return heard
     _LOGGER.debug("free text %r read as %r (%.2f nats less)", heard, reading.text, reading.loss)
     return reading.text
