@@ -94,17 +94,41 @@ def compact_checkpoint(source: Path, target: Path) -> None:
     _save_atomically(kept, target)
 
 
+def checkpoint_from_onnx(source: Path, target: Path) -> None:
+    """Write an exported model's weights (dequantised when int8) as a checkpoint.
+
+    A clean checkout holds no checkpoint, only the released ONNX file; this makes it one that
+    averaging and evaluation read like any other (no optimizer state: training warm-starts from
+    it, ``--init-from``, but cannot resume it).
+    """
+    from models.from_onnx import exported_step, model_from_onnx  # onnx: a training dependency
+
+    model, feature_config, metadata = model_from_onnx(source)
+    save_checkpoint(
+        target, model, feature_config, exported_step(metadata), exported_from=str(source)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m models.checkpoint compact SRC... --out DIR``: float16 copies of checkpoints."""
+    """``python -m models.checkpoint compact SRC... --out DIR``: float16 copies of checkpoints;
+    ``python -m models.checkpoint from-onnx MODEL.onnx --out FILE.pt``: an export's weights."""
     parser = argparse.ArgumentParser(description="Checkpoint tools")
     commands = parser.add_subparsers(dest="command", required=True)
     compact = commands.add_parser("compact", help="float16 copies without optimizer state")
     compact.add_argument("checkpoints", type=Path, nargs="+")
     compact.add_argument("--out", type=Path, required=True, help="folder of the copies")
+    from_onnx = commands.add_parser(
+        "from-onnx", help="a checkpoint of an exported model's weights (dequantised when int8)"
+    )
+    from_onnx.add_argument("model", type=Path, help="exported .onnx file")
+    from_onnx.add_argument("--out", type=Path, required=True, help="checkpoint file to write")
     args = parser.parse_args(argv)
     try:
-        for path in args.checkpoints:
-            compact_checkpoint(path, args.out / path.name)
+        if args.command == "from-onnx":
+            checkpoint_from_onnx(args.model, args.out)
+        else:
+            for path in args.checkpoints:
+                compact_checkpoint(path, args.out / path.name)
     except TrainingError as e:
         parser.exit(1, f"error: {e}\n")
     return 0

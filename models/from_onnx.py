@@ -13,6 +13,7 @@ forget, cell and PyTorch input, forget, cell, output.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,14 @@ def model_from_onnx(path: Path) -> tuple[AcousticModel, FeatureConfig, dict[str,
         raise TrainingError(f"{path}: weights do not fit {config}: {e}") from e
     model.eval()
     return model, info.feature_config, metadata
+
+
+def exported_step(metadata: dict[str, str]) -> int:
+    """The training step an exported model's weights come from (0 when it does not say)."""
+    try:
+        return int(json.loads(metadata.get("training", "{}")).get("step", 0))
+    except (ValueError, TypeError, AttributeError) as e:
+        raise TrainingError(f"unreadable 'training' metadata: {e}") from e
 
 
 def _state_dict(proto: onnx.ModelProto, config: ModelConfig) -> dict[str, np.ndarray]:

@@ -37,7 +37,7 @@ from models.data.dataset import (
 from models.data.real_speech import CORPORA, load_real_speech
 from models.errors import TrainingError
 from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
-from models.from_onnx import model_from_onnx
+from models.from_onnx import exported_step, model_from_onnx
 from models.model import build_model, count_parameters
 
 _LOGGER = logging.getLogger("models.train")
@@ -143,8 +143,7 @@ def _initial_weights(path: Path) -> tuple[dict[str, object], dict[str, torch.Ten
     ONNX model (its weights read back, dequantised when int8; its run's step)."""
     if path.suffix == ".onnx":
         model, _, metadata = model_from_onnx(path)
-        step = json.loads(metadata.get("training", "{}")).get("step", 0)
-        return model.config.to_dict(), model.state_dict(), int(step)
+        return model.config.to_dict(), model.state_dict(), exported_step(metadata)
     state = load_checkpoint(path)
     return state["model_config"], state["model"], int(state["step"])
 

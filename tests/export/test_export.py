@@ -19,7 +19,8 @@ from export.errors import VerificationError
 from export.onnx_export import export_onnx
 from export.quantize import quantize_int8
 from export.verify import verify_onnx
-from models.checkpoint import save_checkpoint
+from models.checkpoint import main as checkpoint_main
+from models.checkpoint import model_from_checkpoint, save_checkpoint
 from models.errors import TrainingError
 from models.from_onnx import model_from_onnx
 from models.model import AcousticModel, build_model
@@ -208,6 +209,29 @@ def test_exported_weights_read_back_into_pytorch(
     for name, value in model_from_onnx(quantized)[0].state_dict().items():
         error = float((value - original[name]).abs().max())
         assert error <= float(original[name].abs().max()) / 127 / 2 + 1e-6, name
+
+
+def test_an_export_becomes_a_checkpoint_that_averaging_and_evaluation_read(
+    quantized: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "from_int8.pt"
+    assert checkpoint_main(["from-onnx", str(quantized), "--out", str(target)]) == 0
+    model, features, state = model_from_checkpoint(target)
+    assert state["step"] == 5
+    assert state["exported_from"] == str(quantized)
+    assert features == FeatureConfig()
+    dequantised = model_from_onnx(quantized)[0].state_dict()
+    for name, value in model.state_dict().items():
+        torch.testing.assert_close(value, dequantised[name], rtol=0, atol=0, msg=name)
+
+
+def test_a_broken_export_gives_no_checkpoint(tmp_path: Path, exported: Path) -> None:
+    damaged = tmp_path / "damaged.onnx"
+    damaged.write_bytes(exported.read_bytes()[:1000])
+    with pytest.raises(SystemExit) as exit_info:
+        checkpoint_main(["from-onnx", str(damaged), "--out", str(tmp_path / "x.pt")])
+    assert exit_info.value.code == 1
+    assert not (tmp_path / "x.pt").exists()
 
 
 def test_reading_back_a_damaged_or_foreign_file_says_so(tmp_path: Path, exported: Path) -> None:
