@@ -7,6 +7,9 @@ its best. Synthetic dev sets (names starting with ``tts``) do not vote: the prod
 real voices.
 
     python -m models.average runs/base --count 3 --by real-dev
+
+Checkpoints of different runs (a new run and the release it started from) are averaged by
+naming them: ``python -m models.average --checkpoints A.pt B.pt --output soup.pt``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 from models.checkpoint import average_checkpoints, model_from_checkpoint, save_checkpoint
 from models.errors import TrainingError
@@ -79,28 +83,43 @@ def average_run(run: Path, count: int, by: str = "last", output: Path | None = N
     scores = real_dev_cer(run / "metrics.jsonl")
     chosen = choose(list(checkpoints), scores, count, by)
     paths = [checkpoints[s] for s in chosen]
-    model, feature_config, state = model_from_checkpoint(paths[-1])
-    model.load_state_dict(average_checkpoints(paths))
     output = output or run / "averaged.pt"
-    extra = {"train_config": state["train_config"]} if "train_config" in state else {}
-    save_checkpoint(
+    _write_average(
+        paths,
         output,
-        model,
-        feature_config,
-        chosen[-1],
         averaged_from=[p.name for p in paths],
         averaged_by=by,
         real_dev_cer={str(s): scores[s] for s in chosen if s in scores},
-        **extra,
     )
-    _LOGGER.info("averaged %s (by %s) into %s", [p.name for p in paths], by, output)
     return output
+
+
+def average_files(paths: list[Path], output: Path) -> Path:
+    """Write the plain average of named checkpoints (of any runs, same architecture) to
+    ``output``; it records their paths, and its step is the last one's."""
+    _write_average(paths, output, averaged_from=[str(p) for p in paths], averaged_by="files")
+    return output
+
+
+def _write_average(paths: list[Path], output: Path, **record: Any) -> None:
+    """The mean of ``paths`` as a checkpoint with the last one's config and step."""
+    model, feature_config, state = model_from_checkpoint(paths[-1])
+    model.load_state_dict(average_checkpoints(paths))
+    extra = {"train_config": state["train_config"]} if "train_config" in state else {}
+    save_checkpoint(output, model, feature_config, int(state["step"]), **record, **extra)
+    _LOGGER.info("averaged %s into %s", record["averaged_from"], output)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run", type=Path, help="training output folder (has step_*.pt)")
+    parser.add_argument("run", type=Path, nargs="?", help="training output folder (has step_*.pt)")
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        nargs="+",
+        help="average these checkpoint files instead of a run's (needs --output)",
+    )
     parser.add_argument("--count", type=int, default=3, help="checkpoints to average")
     parser.add_argument(
         "--by", default="real-dev", choices=BY_CHOICES, help="which window of checkpoints"
@@ -108,9 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="where to write (default RUN/averaged.pt)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if (args.run is None) == (args.checkpoints is None):
+        parser.error("give either a run folder or --checkpoints")
+    if args.checkpoints is not None and args.output is None:
+        parser.error("--checkpoints needs --output")
     try:
-        path = average_run(args.run, args.count, args.by, args.output)
-    except AverageError as e:
+        if args.checkpoints is not None:
+            path = average_files(args.checkpoints, args.output)
+        else:
+            path = average_run(args.run, args.count, args.by, args.output)
+    except TrainingError as e:
         parser.error(str(e))
     print(path)
     return 0

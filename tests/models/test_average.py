@@ -19,6 +19,15 @@ def dev_record(step: int, real: float, tts: float = 0.9) -> str:
     return json.dumps({"kind": "dev", "step": step, "cer": cer, "wer": cer})
 
 
+def filled_checkpoint(path: Path, value: float, step: int) -> Path:
+    model = build_model(preset="tiny")
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.fill_(value)
+    save_checkpoint(path, model, FeatureConfig(), step)
+    return path
+
+
 def test_real_dev_cer_ignores_synthetic_sets_and_train_records(tmp_path: Path) -> None:
     metrics = tmp_path / "metrics.jsonl"
     lines = [json.dumps({"kind": "train", "step": 50, "loss": 3.0}), dev_record(100, 0.4, 0.01)]
@@ -55,14 +64,8 @@ def test_choose_rejects_what_it_cannot_do(
 
 
 def test_average_run_writes_the_mean_of_the_best_window(tmp_path: Path) -> None:
-    weights = {}
     for step, value in ((100, 1.0), (200, 2.0), (300, 4.0)):
-        model = build_model(preset="tiny")
-        with torch.no_grad():
-            for parameter in model.parameters():
-                parameter.fill_(value)
-        save_checkpoint(tmp_path / f"step_{step:06d}.pt", model, FeatureConfig(), step)
-        weights[step] = value
+        filled_checkpoint(tmp_path / f"step_{step:06d}.pt", value, step)
     (tmp_path / "metrics.jsonl").write_text(
         "\n".join([dev_record(100, 0.5), dev_record(200, 0.2), dev_record(300, 0.3)]) + "\n"
     )
@@ -81,3 +84,37 @@ def test_cli_says_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[
         main([str(tmp_path)])
     assert exit_info.value.code == 2
     assert "no numbered checkpoints" in capsys.readouterr().err
+
+
+def test_named_checkpoints_of_two_runs_average_and_say_where_they_came_from(
+    tmp_path: Path,
+) -> None:
+    release = filled_checkpoint(tmp_path / "release.pt", 1.0, 66371)
+    run = filled_checkpoint(tmp_path / "run" / "averaged.pt", 4.0, 4100)
+    output = tmp_path / "soup" / "averaged.pt"
+    args = ["--checkpoints", str(release), str(run), "--output", str(output)]
+    assert main(args) == 0
+    state = load_checkpoint(output)
+    assert state["averaged_from"] == [str(release), str(run)]
+    assert state["averaged_by"] == "files"
+    assert state["step"] == 4100
+    for value in state["model"].values():
+        assert torch.allclose(value, torch.full_like(value, 2.5))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "either a run folder or --checkpoints"),
+        (["runs/x", "--checkpoints", "a.pt"], "either a run folder or --checkpoints"),
+        (["--checkpoints", "a.pt"], "--checkpoints needs --output"),
+        (["--checkpoints", "missing.pt", "--output", "x.pt"], "cannot read checkpoint"),
+    ],
+)
+def test_cli_rejects_a_muddled_request(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
