@@ -98,10 +98,7 @@ def main() -> int:
     print(f"{'WER %':22} {'':5} " + " ".join(f"{100 * f:6.1f}" for f in wer))
     total, _ = unlisted_kept(references, greedy, listed)
     kept = [unlisted_kept(references, texts, listed)[1] for texts in columns]
-    print(
-        f"{'unlisted spelled right %':22} {total:5} "
-        + " ".join(f"{100 * k / total:6.1f}" for k in kept)
-    )
+    print(f"{'unlisted right %':22} {total:5} " + " ".join(f"{100 * k / total:6.1f}" for k in kept))
     return 0
 
 
