@@ -101,7 +101,8 @@ def checkpoint_from_onnx(source: Path, target: Path) -> None:
     averaging and evaluation read like any other (no optimizer state: training warm-starts from
     it, ``--init-from``, but cannot resume it).
     """
-    from models.from_onnx import exported_step, model_from_onnx  # onnx: a training dependency
+    # imported here: a lent GPU machine may lack onnx, and it needs only `compact`
+    from models.from_onnx import exported_step, model_from_onnx
 
     model, feature_config, metadata = model_from_onnx(source)
     save_checkpoint(
