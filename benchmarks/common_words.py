@@ -45,21 +45,19 @@ def unlisted_kept(
     return total, kept
 
 
-def readings(recognizer: Recognizer, paths: Sequence[Path]) -> tuple[list[str], list[list[str]]]:
-    """Greedy text of each file, and its text at each allowance."""
-    greedy, read = [], []
+def readings(recognizer: Recognizer, paths: Sequence[Path]) -> list[list[str]]:
+    """Texts of the files as columns: the greedy text, then the text at each allowance."""
+    columns: list[list[str]] = [[] for _ in range(1 + len(ALLOWANCES))]
     for path in paths:
         log_probs = recognizer.log_probs(load_audio(path))
         text = greedy_decode(log_probs)
-        greedy.append(text)
         reading = word_reading(log_probs, text)  # decoded once, judged at each allowance
-        read.append(
-            [
-                reading.text if reading is not None and reading.within(a) else text
-                for a in ALLOWANCES
-            ]
-        )
-    return greedy, read
+        texts = [text] + [
+            reading.text if reading is not None and reading.within(a) else text for a in ALLOWANCES
+        ]
+        for column, chosen in zip(columns, texts, strict=True):
+            column.append(chosen)
+    return columns
 
 
 def main() -> int:
@@ -77,8 +75,7 @@ def main() -> int:
     print(f"{'set':22} {'n':>4} {'greedy':>7} {header}")
     for name, utterances in sets.items():
         references = [u.transcript for u in utterances]
-        greedy, read = readings(recognizer, [u.path for u in utterances])
-        columns = [greedy, *zip(*read, strict=True)]  # greedy, then each allowance
+        columns = readings(recognizer, [u.path for u in utterances])
         figures = [score(name, references, texts).wer for texts in columns]
         print(f"{name:22} {len(utterances):4} " + " ".join(f"{100 * f:6.1f}" for f in figures))
 
@@ -89,14 +86,13 @@ def main() -> int:
         if any(word not in listed for word in u.transcript.split())
     ]
     references = [u.transcript for u in rare]
-    greedy, read = readings(recognizer, [u.path for u in rare])
+    columns = readings(recognizer, [u.path for u in rare])
     print()
     print(f"speechocean762 test utterances holding words the list lacks: {len(rare)}")
     print(f"{'':22} {'words':>5} {'greedy':>7} {header}")
-    columns = [greedy, *zip(*read, strict=True)]  # greedy, then each allowance
     wer = [score("rare", references, texts).wer for texts in columns]
     print(f"{'WER %':22} {'':5} " + " ".join(f"{100 * f:6.1f}" for f in wer))
-    total, _ = unlisted_kept(references, greedy, listed)
+    total, _ = unlisted_kept(references, columns[0], listed)
     kept = [unlisted_kept(references, texts, listed)[1] for texts in columns]
     print(f"{'unlisted right %':22} {total:5} " + " ".join(f"{100 * k / total:6.1f}" for k in kept))
     return 0
