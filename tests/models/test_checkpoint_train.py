@@ -23,6 +23,7 @@ from models.checkpoint import (
     model_from_checkpoint,
     save_checkpoint,
 )
+from models.compare import main as compare_main
 from models.errors import TrainingError
 from models.measure_run import measure_run
 from models.model import ModelConfig, build_model
@@ -285,3 +286,21 @@ def test_measure_run_writes_dev_metrics_on_the_whole_training_count(
     assert average_run(run, 1, "real-dev") == run / "averaged.pt"
     with pytest.raises(TrainingError, match="no numbered checkpoints"):
         measure_run(tmp_path / "no_run", tiny_corpus, limit=2)
+
+
+def test_compare_two_checkpoints_of_a_run(
+    trained: Path,
+    tiny_corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ASSISTANT_SPEECH_DIR", str(tmp_path / "no_real_speech"))
+    first, second = trained / "step_000003.pt", trained / "step_000006.pt"
+    assert compare_main([str(first), str(second), "--tts-dir", str(tiny_corpus)]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.startswith("set")
+    assert row.split()[0] == "tts_held_out"  # no real sets, so no mean row
+    cer_first, cer_second, difference = (float(v) for v in row.split()[1:4])
+    assert difference == pytest.approx(cer_second - cer_first, abs=0.011)
+    assert row.split()[-1] in ("tie", "better")

@@ -1,0 +1,197 @@
+"""Paired comparison of two checkpoints: is the difference in CER more than the noise of the sets?
+
+Transcribes every measurement set with both checkpoints (greedy, as ``models.evaluate``) and,
+per set and for the mean over the real-speech sets (the figure releases are judged by), prints
+the CER of each, the difference (second minus first) and a 95 % paired bootstrap interval of
+that difference: utterances are drawn with replacement, the same draw for both checkpoints.
+An interval that holds 0 means the sets cannot tell the two apart.
+
+    python -m models.compare runs/release_int8.pt runs/soup/averaged.pt
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torchaudio
+
+from models.data.manifests import Utterance
+from models.errors import TrainingError
+from models.evaluate import dev_sets, transcribe_batch
+
+_LOGGER = logging.getLogger(__name__)
+
+REAL_SETS = (
+    "an4_test",
+    "speechocean762_test",
+    "fsdd_test",
+    "gsc_subsets_test",
+    "picovoice_wwb_test",
+)
+"""The real-speech measurement sets whose mean CER decides a release."""
+
+MEAN = "mean of real sets"
+
+
+@dataclass(frozen=True)
+class CharErrors:
+    """Per-utterance character errors of one transcription of a set, and reference lengths."""
+
+    errors: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def cer(self) -> float:
+        """Errors over reference characters."""
+        return float(self.errors.sum() / max(1, self.lengths.sum()))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """CER of two checkpoints on one set (or the mean), the second's minus the first's, and a
+    95 % bootstrap interval of that difference."""
+
+    name: str
+    first: float
+    second: float
+    low: float
+    high: float
+
+    @property
+    def difference(self) -> float:
+        """Second minus first: negative when the second checkpoint is better."""
+        return self.second - self.first
+
+    @property
+    def verdict(self) -> str:
+        """Which is better beyond the noise of the set, or 'tie'."""
+        if self.high < 0:
+            return "second better"
+        if self.low > 0:
+            return "first better"
+        return "tie"
+
+
+def char_errors(references: Sequence[str], hypotheses: Sequence[str]) -> CharErrors:
+    """Edit distance and reference length of each utterance."""
+    errors = [
+        torchaudio.functional.edit_distance(r, h)
+        for r, h in zip(references, hypotheses, strict=True)
+    ]
+    return CharErrors(
+        np.asarray(errors, dtype=np.int64), np.asarray([len(r) for r in references], np.int64)
+    )
+
+
+def _resampled_differences(
+    first: CharErrors, second: CharErrors, resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """CER differences (second - first) over ``resamples`` paired draws of the utterances."""
+    if first.lengths.shape != second.lengths.shape or (first.lengths != second.lengths).any():
+        raise TrainingError("the two transcriptions are not of the same utterances")
+    count = first.lengths.size
+    if count == 0:
+        return np.zeros(resamples)
+    draws = rng.integers(0, count, size=(resamples, count))
+    chars = np.maximum(1, first.lengths[draws].sum(axis=1))
+    return (second.errors[draws].sum(axis=1) - first.errors[draws].sum(axis=1)) / chars
+
+
+def compare_sets(
+    first: Mapping[str, CharErrors],
+    second: Mapping[str, CharErrors],
+    resamples: int = 2000,
+    seed: int = 0,
+    mean_over: Sequence[str] = REAL_SETS,
+) -> list[Difference]:
+    """One :class:`Difference` per set, then one for the mean CER of the ``mean_over`` sets
+    that both hold (each set drawn on its own, as the mean weighs the sets alike)."""
+    if set(first) != set(second):
+        raise TrainingError(f"different sets: {sorted(first)} and {sorted(second)}")
+    rng = np.random.default_rng(seed)
+    results: list[Difference] = []
+    draws: dict[str, np.ndarray] = {}
+    for name in first:
+        draws[name] = _resampled_differences(first[name], second[name], resamples, rng)
+        low, high = np.percentile(draws[name], [2.5, 97.5])
+        results.append(Difference(name, first[name].cer, second[name].cer, float(low), float(high)))
+    counted = [name for name in mean_over if name in first]
+    if counted:
+        mean_draws = np.mean([draws[name] for name in counted], axis=0)
+        low, high = np.percentile(mean_draws, [2.5, 97.5])
+        results.append(
+            Difference(
+                MEAN,
+                float(np.mean([first[n].cer for n in counted])),
+                float(np.mean([second[n].cer for n in counted])),
+                float(low),
+                float(high),
+            )
+        )
+    return results
+
+
+def format_differences(differences: Sequence[Difference]) -> str:
+    """A table: CER of each checkpoint, the difference and its interval, in percent."""
+    lines = [
+        f"{'set':<22} {'first %':>8} {'second %':>9} {'diff':>7} {'95 % interval':>17}  verdict"
+    ]
+    for d in differences:
+        interval = f"[{100 * d.low:+.2f}, {100 * d.high:+.2f}]"
+        lines.append(
+            f"{d.name:<22} {100 * d.first:>8.2f} {100 * d.second:>9.2f} "
+            f"{100 * d.difference:>+7.2f} {interval:>17}  {d.verdict}"
+        )
+    return "\n".join(lines)
+
+
+def transcription_errors(
+    checkpoint: Path, sets: Mapping[str, Sequence[Utterance]]
+) -> dict[str, CharErrors]:
+    """Greedy character errors of ``checkpoint`` on every set."""
+    from models.checkpoint import model_from_checkpoint
+
+    model, feature_config, _ = model_from_checkpoint(checkpoint)
+    found = {}
+    for name, utterances in sets.items():
+        hypotheses = transcribe_batch(model, utterances, feature_config)
+        found[name] = char_errors([u.transcript for u in utterances], hypotheses)
+        _LOGGER.info("%s: %s CER %.2f %%", checkpoint, name, 100 * found[name].cer)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point: print the paired comparison of two checkpoints."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("first", type=Path, help="checkpoint .pt file (the one to beat)")
+    parser.add_argument("second", type=Path, help="checkpoint .pt file (the candidate)")
+    parser.add_argument(
+        "--tts-dir",
+        type=Path,
+        default=Path("data/tts"),
+        help="synthesised corpus with a held-out 'test' split",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="utterances per set at most (the dev subsets)"
+    )
+    parser.add_argument("--resamples", type=int, default=2000, help="bootstrap draws")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap draws")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    torch.set_num_threads(args.threads)
+    sets = dev_sets(args.tts_dir, args.limit)
+    first = transcription_errors(args.first, sets)
+    second = transcription_errors(args.second, sets)
+    print(format_differences(compare_sets(first, second, args.resamples, args.seed)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""Paired bootstrap comparison of two checkpoints' character errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.compare import (
+    MEAN,
+    CharErrors,
+    Difference,
+    char_errors,
+    compare_sets,
+    format_differences,
+)
+from models.errors import TrainingError
+
+
+def errors(values: list[int], length: int = 10) -> CharErrors:
+    return CharErrors(np.asarray(values, np.int64), np.full(len(values), length, np.int64))
+
+
+def test_char_errors_counts_edits_per_utterance() -> None:
+    found = char_errors(["yes", "stop it", "go"], ["yes", "stap it", ""])
+    assert found.errors.tolist() == [0, 1, 2]
+    assert found.lengths.tolist() == [3, 7, 2]
+    assert found.cer == pytest.approx(3 / 12)
+
+
+def test_identical_transcriptions_are_a_tie_with_a_zero_interval() -> None:
+    same = errors([0, 1, 3, 0, 2] * 20)
+    (result, mean) = compare_sets({"an4_test": same}, {"an4_test": same}, resamples=200)
+    assert (result.difference, result.low, result.high) == (0.0, 0.0, 0.0)
+    assert result.verdict == "tie"
+    assert mean.name == MEAN and mean.difference == 0.0
+
+
+def test_a_consistent_gain_is_outside_the_noise() -> None:
+    first = errors([2] * 100)
+    second = errors([1] * 95 + [2] * 5)  # better on 95 of 100 utterances
+    (result, _mean) = compare_sets({"fsdd_test": first}, {"fsdd_test": second}, resamples=500)
+    assert result.first == pytest.approx(0.2)
+    assert result.second == pytest.approx(0.105)
+    assert result.high < 0 and result.verdict == "second better"
+    reverse = compare_sets({"fsdd_test": second}, {"fsdd_test": first}, resamples=500)[0]
+    assert reverse.low > 0 and reverse.verdict == "first better"
+
+
+def test_a_gain_on_a_few_utterances_of_a_noisy_set_is_a_tie() -> None:
+    rng = np.random.default_rng(1)
+    noisy = rng.integers(0, 8, size=150).tolist()
+    fewer = list(noisy)
+    fewer[0] = max(0, fewer[0] - 3)  # three characters fewer in one utterance of 150
+    result = compare_sets({"gsc_subsets_test": errors(noisy)}, {"gsc_subsets_test": errors(fewer)})[
+        0
+    ]
+    assert result.difference < 0
+    assert result.low <= result.difference <= result.high
+    assert result.verdict == "tie"
+
+
+def test_the_mean_weighs_each_real_set_alike_and_skips_synthetic_ones() -> None:
+    first = {
+        "an4_test": errors([1] * 50),
+        "gsc_subsets_test": errors([3] * 10, length=5),
+        "tts_held_out": errors([9] * 10),
+    }
+    second = {
+        "an4_test": errors([1] * 50),
+        "gsc_subsets_test": errors([2] * 10, length=5),
+        "tts_held_out": errors([0] * 10),
+    }
+    results = compare_sets(first, second, resamples=100)
+    assert [r.name for r in results] == ["an4_test", "gsc_subsets_test", "tts_held_out", MEAN]
+    mean = results[-1]
+    assert mean.first == pytest.approx((0.1 + 0.6) / 2)
+    assert mean.second == pytest.approx((0.1 + 0.4) / 2)
+    assert mean.low == pytest.approx(-0.1) and mean.high == pytest.approx(-0.1)
+
+
+def test_mismatched_sets_or_utterances_are_refused() -> None:
+    with pytest.raises(TrainingError, match="different sets"):
+        compare_sets({"an4_test": errors([1])}, {"fsdd_test": errors([1])})
+    with pytest.raises(TrainingError, match="not of the same utterances"):
+        compare_sets({"an4_test": errors([1, 2])}, {"an4_test": errors([1])})
+
+
+def test_format_prints_percent_and_verdict() -> None:
+    table = format_differences([Difference("fsdd_test", 0.065, 0.0675, 0.001, 0.004)])
+    header, row = table.splitlines()
+    assert header.split()[:3] == ["set", "first", "%"]
+    assert row.split() == [
+        "fsdd_test",
+        "6.50",
+        "6.75",
+        "+0.25",
+        "[+0.10,",
+        "+0.40]",
+        "first",
+        "better",
+    ]
