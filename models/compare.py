@@ -7,6 +7,9 @@ that difference: utterances are drawn with replacement, the same draw for both c
 An interval that holds 0 means the sets cannot tell the two apart.
 
     python -m models.compare runs/release_int8.pt runs/soup/averaged.pt
+
+With ``--require-gain`` it exits with status 1 unless the second is better on the mean beyond
+that noise (``scripts/release_model.sh`` uses it to refuse a release that gains nothing).
 """
 
 from __future__ import annotations
@@ -137,6 +140,12 @@ def compare_sets(
     return results
 
 
+def shows_gain(differences: Sequence[Difference]) -> bool:
+    """Whether the second checkpoint is better on the mean of the real sets beyond its
+    interval; False when no real set was measured."""
+    return any(d.name == MEAN and d.verdict == "second better" for d in differences)
+
+
 def format_differences(differences: Sequence[Difference]) -> str:
     """A table: CER of each checkpoint, the difference and its interval, in percent."""
     lines = [
@@ -183,13 +192,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resamples", type=int, default=2000, help="bootstrap draws")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap draws")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument(
+        "--require-gain",
+        action="store_true",
+        help="exit with status 1 unless the second is better on the real sets' mean",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(args.threads)
     sets = dev_sets(args.tts_dir, args.limit)
     first = transcription_errors(args.first, sets)
     second = transcription_errors(args.second, sets)
-    print(format_differences(compare_sets(first, second, args.resamples, args.seed)))
+    differences = compare_sets(first, second, args.resamples, args.seed)
+    print(format_differences(differences))
+    if args.require_gain and not shows_gain(differences):
+        _LOGGER.error(
+            "%s is not better than %s beyond the noise of the sets", args.second, args.first
+        )
+        return 1
     return 0
 
 

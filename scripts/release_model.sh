@@ -4,6 +4,9 @@
 # Exports fp32 and int8 to runs/release/, bundles the int8 file as assistant/models/bilstm_ctc.onnx
 # and writes the measurements to docs/results/. The ONNX metadata carries docs/model_card.md as
 # it stands at export: update the card first (or re-export after updating it).
+# First it compares the checkpoint with the bundled model (models.compare, ~7 min) and stops
+# unless the checkpoint is better on the real test sets beyond their noise; FORCE=1 releases
+# anyway (say why in the model card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkpoint="${1:?usage: scripts/release_model.sh CHECKPOINT}"
@@ -12,6 +15,15 @@ out=runs/release
 mkdir -p docs/results "$out"
 # the PocketSphinx comparison needs the bench extra; without it that benchmark only says "skipped"
 $py -c 'import pocketsphinx' 2>/dev/null || $py -m pip install -q -e '.[bench]'
+$py -m models.checkpoint from-onnx assistant/models/bilstm_ctc.onnx --out "$out/previous.pt"
+if ! $py -m models.compare "$out/previous.pt" "$checkpoint" --require-gain \
+  | tee "$out/compare_previous.txt"; then
+  if [ "${FORCE:-0}" != 1 ]; then
+    echo "not released: $checkpoint shows no gain over the bundled model (FORCE=1 to release)" >&2
+    exit 1
+  fi
+fi
+cp "$out/compare_previous.txt" docs/results/compare_previous.txt
 $py -m models.evaluate --checkpoint "$checkpoint" --markdown --json docs/results/evaluation.json \
   | tee docs/results/evaluation.md
 $py -m export --checkpoint "$checkpoint" --model-card docs/model_card.md \

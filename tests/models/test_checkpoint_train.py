@@ -304,3 +304,6 @@ def test_compare_two_checkpoints_of_a_run(
     cer_first, cer_second, difference = (float(v) for v in row.split()[1:4])
     assert difference == pytest.approx(cer_second - cer_first, abs=0.011)
     assert row.split()[-1] in ("tie", "better")
+    # with no real set there is no mean to show a gain, so a release would be refused
+    args = [str(first), str(second), "--tts-dir", str(tiny_corpus), "--require-gain"]
+    assert compare_main(args) == 1

@@ -12,6 +12,7 @@ from models.compare import (
     char_errors,
     compare_sets,
     format_differences,
+    shows_gain,
 )
 from models.errors import TrainingError
 
@@ -99,3 +100,12 @@ def test_format_prints_percent_and_verdict() -> None:
         "first",
         "better",
     ]
+
+
+def test_a_gain_is_shown_only_by_the_mean_of_the_real_sets() -> None:
+    worse, better = errors([2] * 100), errors([1] * 100)
+    assert shows_gain(compare_sets({"an4_test": worse}, {"an4_test": better}))
+    assert not shows_gain(compare_sets({"an4_test": better}, {"an4_test": worse}))
+    assert not shows_gain(compare_sets({"an4_test": worse}, {"an4_test": worse}))
+    # better on synthetic speech alone is no gain: there is no mean of real sets to show it
+    assert not shows_gain(compare_sets({"tts_held_out": worse}, {"tts_held_out": better}))
