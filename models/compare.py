@@ -25,19 +25,15 @@ import torch
 import torchaudio
 
 from models.data.manifests import Utterance
+from models.data.real_speech import CORPORA
 from models.errors import TrainingError
 from models.evaluate import dev_sets, transcribe_batch
 
 _LOGGER = logging.getLogger(__name__)
 
-REAL_SETS = (
-    "an4_test",
-    "speechocean762_test",
-    "fsdd_test",
-    "gsc_subsets_test",
-    "picovoice_wwb_test",
-)
-"""The real-speech measurement sets whose mean CER decides a release."""
+REAL_SETS = tuple(f"{corpus}_test" for corpus in CORPORA)
+"""The real-speech measurement sets (as ``models.evaluate`` names them) whose mean CER decides a
+release."""
 
 MEAN = "mean of real sets"
 
