@@ -24,10 +24,12 @@ import numpy as np
 import torch
 import torchaudio
 
+from assistant.features import FeatureConfig
 from models.data.manifests import Utterance
 from models.data.real_speech import CORPORA
 from models.errors import TrainingError
 from models.evaluate import dev_sets, transcribe_batch
+from models.model import AcousticModel
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -157,22 +159,24 @@ def format_differences(differences: Sequence[Difference]) -> str:
 
 
 def transcription_errors(
-    checkpoint: Path, sets: Mapping[str, Sequence[Utterance]]
+    model: AcousticModel,
+    feature_config: FeatureConfig,
+    sets: Mapping[str, Sequence[Utterance]],
+    label: str = "model",
 ) -> dict[str, CharErrors]:
-    """Greedy character errors of ``checkpoint`` on every set."""
-    from models.checkpoint import model_from_checkpoint
-
-    model, feature_config, _ = model_from_checkpoint(checkpoint)
+    """Greedy character errors of ``model`` on every set (``label`` names it in the log)."""
     found = {}
     for name, utterances in sets.items():
         hypotheses = transcribe_batch(model, utterances, feature_config)
         found[name] = char_errors([u.transcript for u in utterances], hypotheses)
-        _LOGGER.info("%s: %s CER %.2f %%", checkpoint, name, 100 * found[name].cer)
+        _LOGGER.info("%s: %s CER %.2f %%", label, name, 100 * found[name].cer)
     return found
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point: print the paired comparison of two checkpoints."""
+    from models.checkpoint import model_from_checkpoint
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("first", type=Path, help="checkpoint .pt file (the one to beat)")
     parser.add_argument("second", type=Path, help="checkpoint .pt file (the candidate)")
@@ -196,9 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     torch.set_num_threads(args.threads)
+    try:  # both first, so that a wrong path fails before minutes of transcribing
+        (first_model, first_features, _), (second_model, second_features, _) = (
+            model_from_checkpoint(path) for path in (args.first, args.second)
+        )
+    except TrainingError as e:
+        parser.exit(2, f"error: {e}\n")
     sets = dev_sets(args.tts_dir, args.limit)
-    first = transcription_errors(args.first, sets)
-    second = transcription_errors(args.second, sets)
+    first = transcription_errors(first_model, first_features, sets, str(args.first))
+    second = transcription_errors(second_model, second_features, sets, str(args.second))
     differences = compare_sets(first, second, args.resamples, args.seed)
     print(format_differences(differences))
     if args.require_gain and not shows_gain(differences):

@@ -16,12 +16,14 @@ mkdir -p docs/results "$out"
 # the PocketSphinx comparison needs the bench extra; without it that benchmark only says "skipped"
 $py -c 'import pocketsphinx' 2>/dev/null || $py -m pip install -q -e '.[bench]'
 $py -m models.checkpoint from-onnx assistant/models/bilstm_ctc.onnx --out "$out/previous.pt"
-if ! $py -m models.compare "$out/previous.pt" "$checkpoint" --require-gain \
-  | tee "$out/compare_previous.txt"; then
-  if [ "${FORCE:-0}" != 1 ]; then
-    echo "not released: $checkpoint shows no gain over the bundled model (FORCE=1 to release)" >&2
-    exit 1
-  fi
+status=0
+$py -m models.compare "$out/previous.pt" "$checkpoint" --require-gain \
+  | tee "$out/compare_previous.txt" || status=${PIPESTATUS[0]}
+if [ "$status" = 1 ] && [ "${FORCE:-0}" != 1 ]; then
+  echo "not released: $checkpoint shows no gain over the bundled model (FORCE=1 to release)" >&2
+  exit 1
+elif [ "$status" != 0 ] && [ "$status" != 1 ]; then
+  exit "$status"  # the comparison itself failed (models.compare said why)
 fi
 cp "$out/compare_previous.txt" docs/results/compare_previous.txt
 $py -m models.evaluate --checkpoint "$checkpoint" --markdown --json docs/results/evaluation.json \

@@ -307,3 +307,8 @@ def test_compare_two_checkpoints_of_a_run(
     # with no real set there is no mean to show a gain, so a release would be refused
     args = [str(first), str(second), "--tts-dir", str(tiny_corpus), "--require-gain"]
     assert compare_main(args) == 1
+    # a wrong path is refused before anything is transcribed
+    with pytest.raises(SystemExit) as refused:
+        compare_main([str(tmp_path / "missing.pt"), str(second), "--tts-dir", str(tiny_corpus)])
+    assert refused.value.code == 2
+    assert "cannot read checkpoint" in capsys.readouterr().err
