@@ -22,13 +22,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torchaudio
 
 from assistant.features import FeatureConfig
 from models.data.manifests import Utterance
 from models.data.real_speech import CORPORA
 from models.errors import TrainingError
-from models.evaluate import dev_sets, transcribe_batch
+from models.evaluate import CharErrors, char_errors, dev_sets, transcribe_batch
 from models.model import AcousticModel
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,19 +37,6 @@ REAL_SETS = tuple(f"{corpus}_test" for corpus in CORPORA)
 release."""
 
 MEAN = "mean of real sets"
-
-
-@dataclass(frozen=True)
-class CharErrors:
-    """Per-utterance character errors of one transcription of a set, and reference lengths."""
-
-    errors: np.ndarray
-    lengths: np.ndarray
-
-    @property
-    def cer(self) -> float:
-        """Errors over reference characters."""
-        return float(self.errors.sum() / max(1, self.lengths.sum()))
 
 
 @dataclass(frozen=True)
@@ -77,17 +63,6 @@ class Difference:
         if self.low > 0:
             return "first better"
         return "tie"
-
-
-def char_errors(references: Sequence[str], hypotheses: Sequence[str]) -> CharErrors:
-    """Edit distance and reference length of each utterance."""
-    errors = [
-        torchaudio.functional.edit_distance(r, h)
-        for r, h in zip(references, hypotheses, strict=True)
-    ]
-    return CharErrors(
-        np.asarray(errors, dtype=np.int64), np.asarray([len(r) for r in references], np.int64)
-    )
 
 
 def _resampled_differences(

@@ -81,23 +81,42 @@ def transcribe_batch(
     ]
 
 
-def score(name: str, references: Sequence[str], hypotheses: Sequence[str]) -> SetResult:
-    """CER, WER and exact-match rate of ``hypotheses`` against ``references``."""
-    char_errors = sum(
+@dataclass(frozen=True)
+class CharErrors:
+    """Per-utterance character errors of one transcription of a set, and reference lengths."""
+
+    errors: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def cer(self) -> float:
+        """Errors over reference characters."""
+        return float(self.errors.sum() / max(1, self.lengths.sum()))
+
+
+def char_errors(references: Sequence[str], hypotheses: Sequence[str]) -> CharErrors:
+    """Edit distance and reference length of each utterance."""
+    errors = [
         torchaudio.functional.edit_distance(r, h)
         for r, h in zip(references, hypotheses, strict=True)
+    ]
+    return CharErrors(
+        np.asarray(errors, dtype=np.int64), np.asarray([len(r) for r in references], np.int64)
     )
+
+
+def score(name: str, references: Sequence[str], hypotheses: Sequence[str]) -> SetResult:
+    """CER, WER and exact-match rate of ``hypotheses`` against ``references``."""
     word_errors = sum(
         torchaudio.functional.edit_distance(r.split(), h.split())
         for r, h in zip(references, hypotheses, strict=True)
     )
-    chars = max(1, sum(len(r) for r in references))
     words = max(1, sum(len(r.split()) for r in references))
     exact = sum(r == h for r, h in zip(references, hypotheses, strict=True))
     return SetResult(
         name,
         len(references),
-        char_errors / chars,
+        char_errors(references, hypotheses).cer,
         word_errors / words,
         exact / max(1, len(references)),
     )

@@ -7,14 +7,13 @@ import pytest
 
 from models.compare import (
     MEAN,
-    CharErrors,
     Difference,
-    char_errors,
     compare_sets,
     format_differences,
     shows_gain,
 )
 from models.errors import TrainingError
+from models.evaluate import CharErrors, char_errors
 
 
 def errors(values: list[int], length: int = 10) -> CharErrors:
