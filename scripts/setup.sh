@@ -18,7 +18,9 @@ case "$profile" in
   dev) apt_packages="$apt_packages espeak-ng xvfb xauth" ;;
   tts) apt_packages="$apt_packages espeak-ng xvfb xauth flite festival festvox-kallpc16k libttspico-utils \
 festvox-kdlpc16k festvox-rablpc16k festvox-don festvox-us-slt-hts festvox-us1 festvox-us2 festvox-us3 \
-festvox-en1 rhvoice rhvoice-english mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 sox" ;;
+festvox-en1 rhvoice rhvoice-english mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 sox \
+mbrola-af1 mbrola-nl2 mbrola-fr1 mbrola-fr4 mbrola-de1 mbrola-de2 mbrola-de3 mbrola-de4 mbrola-de5 \
+mbrola-de6 mbrola-gr2 mbrola-hu1 mbrola-pl1 mbrola-ro1 mbrola-sw1 mbrola-sw2" ;;
 esac
 
 missing=""

@@ -16,6 +16,7 @@ import multiprocessing
 import random
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from assistant.features import SAMPLE_RATE
 from models.data.manifests import write_manifest
 from models.data.texts import sentences
 from models.data.voices import (
+    DEFAULT_ENGINES,
     HELD_OUT_ENGINES,
     TRAIN_ENGINES,
     Voice,
@@ -55,28 +57,39 @@ class Job:
         return f"audio/{self.split}/{self.voice.speaker_id}/{self.index:07d}.flac"
 
 
+ENGINE_WEIGHTS = {
+    "espeak-ng": 0.35,
+    "mbrola": 0.2,
+    "flite": 0.15,
+    "festival": 0.2,
+    "rhvoice": 0.22,
+    "mbrola-accent": 0.3,
+}
+"""How often each training engine speaks, relative to the others used. espeak-ng has hundreds
+of voice/variant pairs; engines are weighed, not voices, so the small engines (with more
+natural voices) are not drowned out."""
+
+
 def plan_jobs(
-    utterances: int, test_utterances: int, seed: int, engines: tuple[str, ...]
+    utterances: int,
+    test_utterances: int,
+    seed: int,
+    engines: tuple[str, ...],
+    weights: Mapping[str, float] | None = None,
 ) -> list[Job]:
-    """The jobs of a corpus: training voices for ``train``, held-out engines for ``test``."""
+    """The jobs of a corpus: training voices for ``train``, held-out engines for ``test``.
+
+    ``weights`` replaces :data:`ENGINE_WEIGHTS` for the engines it names."""
     train_engines = tuple(e for e in engines if e in TRAIN_ENGINES)
     test_engines = tuple(e for e in engines if e in HELD_OUT_ENGINES)
     if not train_engines:
         raise SynthesisError(f"no training TTS engine installed (want one of {TRAIN_ENGINES})")
     rng = random.Random(seed)
-    # espeak-ng has hundreds of voice/variant pairs; weigh engines, not voices, so the small
-    # engines (with more natural voices) are not drowned out.
-    engine_weights = {
-        "espeak-ng": 0.35,
-        "mbrola": 0.2,
-        "flite": 0.15,
-        "festival": 0.2,
-        "rhvoice": 0.22,
-    }
-    weights = [engine_weights[e] for e in train_engines]
+    engine_weights = {**ENGINE_WEIGHTS, **(weights or {})}
+    weights_used = [engine_weights[e] for e in train_engines]
     jobs = []
     for i, text in enumerate(sentences(utterances, seed)):
-        engine = rng.choices(train_engines, weights)[0]
+        engine = rng.choices(train_engines, weights_used)[0]
         jobs.append(Job(i, text, rng.choice(voices_of(engine)), "train", rng.randrange(2**31)))
     if test_engines and test_utterances:
         test_voices = [v for e in test_engines for v in voices_of(e)]
@@ -154,16 +167,18 @@ def synthesize_corpus(
     test_utterances: int,
     seed: int,
     workers: int,
-    engines: tuple[str, ...] = TRAIN_ENGINES + HELD_OUT_ENGINES,
+    engines: tuple[str, ...] = DEFAULT_ENGINES,
+    weights: Mapping[str, float] | None = None,
 ) -> Path:
-    """Synthesise the corpus into ``out_dir``; returns the manifest path."""
+    """Synthesise the corpus into ``out_dir``; returns the manifest path (``weights``: see
+    :func:`plan_jobs`)."""
     from tqdm import tqdm
 
     available = installed_engines(engines)
     missing = sorted(set(engines) - set(available))
     if missing:
         _LOGGER.warning("TTS engines not installed, skipped: %s", ", ".join(missing))
-    jobs = plan_jobs(utterances, test_utterances, seed, available)
+    jobs = plan_jobs(utterances, test_utterances, seed, available, weights)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, str]] = []
     with multiprocessing.Pool(workers) as pool:
@@ -184,6 +199,23 @@ def synthesize_corpus(
     return manifest
 
 
+def _engine_weights(value: str) -> dict[str, float]:
+    """``--engine-weights``: ``ENGINE=WEIGHT`` pairs separated by commas."""
+    weights = {}
+    for pair in filter(None, value.split(",")):
+        name, _, number = pair.partition("=")
+        try:
+            weight = float(number)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{pair!r} is not ENGINE=WEIGHT") from None
+        if name not in ENGINE_WEIGHTS or weight < 0:
+            raise argparse.ArgumentTypeError(
+                f"{pair!r}: want one of {', '.join(ENGINE_WEIGHTS)} and a weight >= 0"
+            )
+        weights[name] = weight
+    return weights
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -199,8 +231,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="parallel synthesis processes")
     parser.add_argument(
         "--engines",
-        default=",".join(TRAIN_ENGINES + HELD_OUT_ENGINES),
-        help="comma-separated engines to use",
+        default=",".join(DEFAULT_ENGINES),
+        help=f"comma-separated engines to use, of {','.join(TRAIN_ENGINES + HELD_OUT_ENGINES)}",
+    )
+    parser.add_argument(
+        "--engine-weights",
+        type=_engine_weights,
+        default={},
+        help="how often engines speak, e.g. mbrola-accent=0.6 (default: "
+        + ",".join(f"{k}={v}" for k, v in ENGINE_WEIGHTS.items())
+        + ")",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -211,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         args.seed,
         args.workers,
         tuple(args.engines.split(",")),
+        args.engine_weights,
     )
     return 0
 

@@ -52,6 +52,27 @@ ESPEAK_VARIANTS = (
     "zac",
 )
 MBROLA_VOICES = ("mb-us1", "mb-us2", "mb-us3", "mb-en1")
+MBROLA_ACCENT_VOICES = (
+    "mb-af1-en",
+    "mb-nl2-en",
+    "mb-fr1-en",
+    "mb-fr4-en",
+    "mb-de1-en",
+    "mb-de2-en",
+    "mb-de3-en",
+    "mb-de4-en",
+    "mb-de5-en",
+    "mb-de6-en",
+    "mb-gr2-en",
+    "mb-hu1-en",
+    "mb-pl1-en",
+    "mb-ro1-en",
+    "mb-sw1-en",
+    "mb-sw2-en",
+)
+"""espeak-ng's English spoken through the diphones of other languages' MBROLA databases
+(Afrikaans, Dutch, French, German, Greek, Hungarian, Polish, Romanian, Swedish): sixteen more
+recorded human voices, each with its language's accent. Debian's ``mbrola-XX`` packages."""
 FLITE_VOICES = ("kal", "kal16", "awb", "rms", "slt")
 FESTIVAL_VOICES = (
     "kal_diphone",
@@ -70,13 +91,18 @@ PICO_VOICES = ("en-US", "en-GB")
 ENGINE_PROGRAMS = {
     "espeak-ng": ("espeak-ng",),
     "mbrola": ("espeak-ng", "mbrola"),  # espeak-ng speaks through the mbrola program
+    "mbrola-accent": ("espeak-ng", "mbrola"),
     "flite": ("flite",),
     "festival": ("text2wave",),
     "rhvoice": ("RHVoice-test",),
     "pico": ("pico2wave",),
 }
 """The programs each engine needs on PATH."""
-TRAIN_ENGINES = ("espeak-ng", "mbrola", "flite", "festival", "rhvoice")
+TRAIN_ENGINES = ("espeak-ng", "mbrola", "flite", "festival", "rhvoice", "mbrola-accent")
+DEFAULT_ENGINES = ("espeak-ng", "mbrola", "flite", "festival", "rhvoice", "pico")
+"""What ``models.data.synthesize`` uses unless told otherwise: the engines of the corpora the
+released model was trained on up to stage 22 (``mbrola-accent`` came later; adding it to the
+default would change what every earlier seed synthesises)."""
 HELD_OUT_ENGINES = ("pico",)
 """Never used in training: the held-out TTS measurement uses only these voices."""
 
@@ -97,7 +123,7 @@ class Voice:
 
     def command(self, text_path: str, wav_path: str, rng: random.Random) -> list[str]:
         """Command line speaking the text in ``text_path`` into ``wav_path`` (random prosody)."""
-        if self.engine in ("espeak-ng", "mbrola"):
+        if self.engine in ("espeak-ng", "mbrola", "mbrola-accent"):
             return [
                 "espeak-ng",
                 "-v",
@@ -169,6 +195,7 @@ def voices_of(engine: str) -> list[Voice]:
         ]
     names = {
         "mbrola": MBROLA_VOICES,
+        "mbrola-accent": MBROLA_ACCENT_VOICES,
         "flite": FLITE_VOICES,
         "festival": FESTIVAL_VOICES,
         "rhvoice": RHVOICE_VOICES,

@@ -13,8 +13,14 @@ import soundfile as sf
 
 from assistant.vocabulary import normalize_text
 from models.data.manifests import read_manifest_rows
-from models.data.synthesize import COLUMNS, finish_audio, plan_jobs, synthesize_corpus
-from models.data.voices import installed_engines, missing_programs, voices_of
+from models.data.synthesize import (
+    COLUMNS,
+    _engine_weights,
+    finish_audio,
+    plan_jobs,
+    synthesize_corpus,
+)
+from models.data.voices import DEFAULT_ENGINES, installed_engines, missing_programs, voices_of
 from models.errors import SynthesisError
 
 needs_espeak = pytest.mark.skipif(
@@ -70,6 +76,55 @@ def test_plan_jobs_is_reproducible_and_needs_a_training_engine() -> None:
         plan_jobs(2, 0, seed=1, engines=("pico",))
 
 
+def test_earlier_seeds_plan_the_same_voices_as_before_the_accented_voices() -> None:
+    pytest.importorskip("wordfreq", reason="wordfreq is a training-time dependency")
+    jobs = plan_jobs(12, 2, seed=1, engines=DEFAULT_ENGINES)
+    # what seed 1 planned before mbrola-accent existed (the released model's data/tts)
+    assert [j.voice.speaker_id for j in jobs[:6]] == [
+        "espeak-ng_en-us_zac",
+        "espeak-ng_en-029_zac",
+        "festival_don_diphone",
+        "mbrola_mb-en1",
+        "flite_kal",
+        "espeak-ng_en-gb-x-gbclan_Annie",
+    ]
+    assert jobs[0].seed == 1095513148
+    assert "mbrola-accent" not in {j.voice.engine for j in jobs}
+    # a weight for an engine not in use changes nothing
+    assert plan_jobs(12, 2, 1, DEFAULT_ENGINES, {"mbrola-accent": 5.0}) == jobs
+
+
+def test_engine_weights_choose_how_often_each_engine_speaks() -> None:
+    pytest.importorskip("wordfreq", reason="wordfreq is a training-time dependency")
+    engines = ("espeak-ng", "mbrola-accent")
+    only_accents = plan_jobs(40, 0, 2, engines, {"espeak-ng": 0.0})
+    assert {j.voice.engine for j in only_accents} == {"mbrola-accent"}
+    assert {j.voice.name for j in only_accents} <= set(v.name for v in voices_of("mbrola-accent"))
+    assert len({j.voice.name for j in only_accents}) > 8  # spread over the sixteen voices
+    mixed = plan_jobs(400, 0, 2, engines, {"mbrola-accent": 3.0})
+    share = sum(j.voice.engine == "mbrola-accent" for j in mixed) / len(mixed)
+    assert 0.8 < share < 0.92  # 3 / (3 + 0.35) = 0.90
+
+
+def test_engine_weights_flag_parses_pairs_and_rejects_nonsense() -> None:
+    import argparse
+
+    assert _engine_weights("mbrola-accent=0.6,flite=0") == {"mbrola-accent": 0.6, "flite": 0.0}
+    assert _engine_weights("") == {}
+    for bad in ("mbrola-accent", "nosuch=1", "flite=-1", "flite=lots"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _engine_weights(bad)
+
+
+def test_accented_voices_speak_english_through_foreign_mbrola_databases() -> None:
+    voices = voices_of("mbrola-accent")
+    assert len(voices) == 16
+    assert all(v.name.startswith("mb-") and v.name.endswith("-en") for v in voices)
+    command = voices[0].command("t.txt", "o.wav", random.Random(0))
+    assert command[:3] == ["espeak-ng", "-v", "mb-af1-en"]
+    assert not set(voices) & set(voices_of("mbrola"))
+
+
 def test_finish_audio_pads_scales_and_adds_a_noise_floor() -> None:
     t = np.arange(22050) / 22050
     speech = np.sin(2 * np.pi * 200 * t).astype(np.float32)
@@ -85,7 +140,7 @@ def test_finish_audio_pads_scales_and_adds_a_noise_floor() -> None:
 
 
 @pytest.mark.tts
-@pytest.mark.parametrize("engine", ["flite", "festival", "rhvoice", "mbrola"])
+@pytest.mark.parametrize("engine", ["flite", "festival", "rhvoice", "mbrola", "mbrola-accent"])
 def test_every_voice_of_an_installed_engine_speaks(engine: str, tmp_path: Path) -> None:
     missing = missing_programs(engine)
     if missing:
