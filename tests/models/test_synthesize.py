@@ -63,6 +63,25 @@ def test_synthesize_four_utterances_and_resume(tmp_path: Path) -> None:
     assert manifest.read_text() == before
 
 
+@pytest.mark.tts
+@needs_espeak
+@pytest.mark.skipif(shutil.which("pico2wave") is None, reason="pico2wave is not installed")
+def test_the_test_split_alone_is_the_same_files_as_in_the_whole_corpus(tmp_path: Path) -> None:
+    engines = ("espeak-ng", "pico")
+    whole = synthesize_corpus(tmp_path / "whole", 3, 2, seed=5, workers=1, engines=engines)
+    alone = synthesize_corpus(
+        tmp_path / "alone", 3, 2, seed=5, workers=1, engines=engines, splits=("test",)
+    )
+    test_rows = [r for r in read_manifest_rows(whole) if r["split"] == "test"]
+    rows = read_manifest_rows(alone)
+    assert [r["path"] for r in rows] == [r["path"] for r in test_rows]
+    assert len(rows) == 2 and {r["engine"] for r in rows} == {"pico"}
+    for row in rows:
+        a = sf.read(str(tmp_path / "whole" / row["path"]))[0]
+        b = sf.read(str(tmp_path / "alone" / row["path"]))[0]
+        np.testing.assert_array_equal(a, b)
+
+
 def test_plan_jobs_is_reproducible_and_needs_a_training_engine() -> None:
     pytest.importorskip("wordfreq", reason="wordfreq is a training-time dependency")
     jobs = plan_jobs(6, 2, seed=1, engines=("espeak-ng", "pico"))
