@@ -46,8 +46,9 @@ output:
 A file that cannot be read is reported on stderr and skipped; the exit status is then 1.
 A model that cannot be loaded, or a --words file that cannot be used, exits with status 2.
 With --words the text is made only of the listed words (dictation with a known vocabulary).
-With --common-words a misheard spelling ("somthing") gives way to common English words where
-the model finds them nearly as likely; words heard plainly stay as they are.
+With --common-words a misheard spelling ("somthing", "some thing") gives way to common English
+words where the model finds them nearly as likely and they are likelier English; words heard
+plainly stay as they are.
 """
 
 _RECOGNIZE_EPILOG = """\

@@ -354,8 +354,8 @@ class Recognizer:
 
         With ``words`` (``lexicon_graph`` of a word list) the text is the best sequence of
         those words; otherwise each frame's most likely character (greedy), read as common
-        words with ``as_words`` where the model finds that nearly as likely (see
-        :mod:`assistant.decoding.words`).
+        words with ``as_words`` where the model finds that nearly as likely and the words are
+        likelier English (see :mod:`assistant.decoding.words`).
         """
         start = time.perf_counter()
         log_probs = self.log_probs(audio)

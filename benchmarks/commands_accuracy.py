@@ -49,17 +49,18 @@ CACHE = Path("data/bench_commands")
 
 
 def speak(text: str, index: int, seed: int) -> np.ndarray:
-    """``text`` spoken by a held-out pico voice (cached as FLAC, keyed by what was spoken)."""
+    """``text`` spoken by a held-out pico voice (cached as 16-bit FLAC, keyed by what was
+    spoken, and always read back from the cache: a first run hears the same samples as a
+    rerun)."""
     voice = voices_of("pico")[index % 2]
     key = hashlib.sha1(f"{text}|{voice.name}|{seed}".encode()).hexdigest()[:16]
     path = CACHE / f"{key}.flac"
-    if path.exists():
-        return sf.read(str(path), dtype="float32")[0]
-    audio, rate = render_speech(voice, text, seed)
-    audio = finish_audio(audio, rate, np.random.default_rng(seed))
-    CACHE.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), audio, 16000, subtype="PCM_16")
-    return audio
+    if not path.exists():
+        audio, rate = render_speech(voice, text, seed)
+        audio = finish_audio(audio, rate, np.random.default_rng(seed))
+        CACHE.mkdir(parents=True, exist_ok=True)
+        sf.write(str(path), audio, 16000, subtype="PCM_16")
+    return sf.read(str(path), dtype="float32")[0]
 
 
 def noise_clips(

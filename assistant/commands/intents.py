@@ -226,8 +226,9 @@ def free_text_as_words(
     words: WordsConfig,
 ) -> Interpretation:
     """``heard`` (from :func:`respell_free_text`, its free text starting at frame ``start``)
-    with the free text read as common words where the model finds that nearly as likely (see
-    :mod:`assistant.decoding.words`); ``heard`` itself when that changes nothing."""
+    with the free text read as common words where the model finds that nearly as likely and
+    the words are likelier English (see :mod:`assistant.decoding.words`); ``heard`` itself
+    when that changes nothing."""
     carrier = _carrier(heard.text, heard.spans) or ""
     text = heard.text[len(carrier) :].strip()
     reading = read_as_words(log_probs[start:], text, words)
