@@ -76,13 +76,11 @@ class WordReadings:
     def choose(self, allowance: float, lm_weight: float) -> str:
         """The text to show: the best weighed reading allowed (see the module's docstring), or
         the heard text."""
-        if self.unknown:
-            chosen, best = self.heard, -math.inf
-            floor = self.heard_score - allowance * self.unknown
+        chosen = self.heard
+        if self.unknown:  # the heard text is not weighed; a reading must sound nearly as likely
+            best, floor = -math.inf, self.heard_score - allowance * self.unknown
         else:
-            chosen = self.heard
-            best = self.heard_score + lm_weight * unigram_log_prob(self.heard)
-            floor = -math.inf
+            best, floor = self.heard_score + lm_weight * unigram_log_prob(self.heard), -math.inf
         for text, score in self.readings:
             weighed = score + lm_weight * unigram_log_prob(text)
             if score >= floor and weighed > best:
@@ -109,9 +107,15 @@ def unigram_log_prob(text: str) -> float:
     """Natural log of the unigram probability of ``text``'s words, by Zipf's law from their
     ranks in the list; a word outside it counts as the rarest."""
     ranks = word_ranks()
-    count = len(ranks)
-    log_harmonic = math.log(math.log(count) + 0.5772156649)
-    return -sum(math.log(ranks.get(word, count)) + log_harmonic for word in text.split())
+    rarest, log_harmonic = _zipf_constants()
+    return -sum(math.log(ranks.get(word, rarest)) + log_harmonic for word in text.split())
+
+
+@cache
+def _zipf_constants() -> tuple[int, float]:
+    """The rarest rank, and the log of the list's harmonic number (ln N + Euler's gamma)."""
+    count = len(word_ranks())
+    return count, math.log(math.log(count) + 0.5772156649)
 
 
 @cache
