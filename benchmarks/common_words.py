@@ -18,6 +18,8 @@ words): their WER, and how many of those words the text still spells right.
 from __future__ import annotations
 
 import argparse
+import statistics
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,28 +51,35 @@ def unlisted_kept(
 
 def readings(
     recognizer: Recognizer, paths: Sequence[Path]
-) -> tuple[list[str], dict[tuple[float, float], list[str]]]:
-    """The greedy text of each file, and its text for each (lm_weight, allowance)."""
+) -> tuple[list[str], dict[tuple[float, float], list[str]], float]:
+    """The greedy text of each file, its text for each (lm_weight, allowance), and the median
+    milliseconds the word reading took per file."""
     greedy: list[str] = []
+    reading_ms: list[float] = []
     chosen: dict[tuple[float, float], list[str]] = {
         (w, a): [] for w in LM_WEIGHTS for a in ALLOWANCES
     }
     for path in paths:
         log_probs = recognizer.log_probs(load_audio(path))
         text = greedy_decode(log_probs)
+        start = time.perf_counter()
         found = word_readings(log_probs, text, WordsConfig().nbest)  # decoded once, judged often
+        reading_ms.append((time.perf_counter() - start) * 1000)
         greedy.append(text)
         for (weight, allowance), texts in chosen.items():
             texts.append(text if found is None else found.choose(allowance, weight))
-    return greedy, chosen
+    return greedy, chosen, statistics.median(reading_ms) if reading_ms else 0.0
 
 
 def table(name: str, references: list[str], paths: Sequence[Path], recognizer: Recognizer) -> None:
     """Print WER % of the greedy text, then one row per language-model weight."""
-    greedy, chosen = readings(recognizer, paths)
+    greedy, chosen, reading_ms = readings(recognizer, paths)
     header = " ".join(f"{a:>6g}" for a in ALLOWANCES)
     greedy_wer = score(name, references, greedy).wer
-    print(f"{name} ({len(references)} utterances): greedy {100 * greedy_wer:.1f}")
+    print(
+        f"{name} ({len(references)} utterances): greedy {100 * greedy_wer:.1f}; "
+        f"the word reading takes {reading_ms:.1f} ms per utterance (median, one process)"
+    )
     print(f"  {'lm weight':>9}  allowance {header}")
     for weight in LM_WEIGHTS:
         figures = [score(name, references, chosen[weight, a]).wer for a in ALLOWANCES]
@@ -98,7 +107,7 @@ def main() -> int:
         if any(word not in listed for word in u.transcript.split())
     ]
     references = [u.transcript for u in rare]
-    greedy, chosen = readings(recognizer, [u.path for u in rare])
+    greedy, chosen, _ = readings(recognizer, [u.path for u in rare])
     total, kept_greedy = unlisted_kept(references, greedy, listed)
     print()
     print(
