@@ -138,7 +138,8 @@ class AcousticModel(nn.Module):
             y, _ = rnn(packed)
             x, _ = pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
             x = self.dropout(norm(x))
-        return self.output(x).log_softmax(dim=-1), out_lengths
+        # under bfloat16 autocast the normalisation over classes is still done in float32
+        return self.output(x).float().log_softmax(dim=-1), out_lengths
 
 
 def build_model(*, preset: str = "base", **overrides: object) -> AcousticModel:

@@ -10,6 +10,7 @@ Resumes from ``OUT/last.pt`` when it exists. Logs to ``OUT/train.log``, appends 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import math
@@ -98,6 +99,10 @@ class TrainConfig:
     """Seed of batching and initialisation."""
     augment: bool = True
     """Waveform augmentation and SpecAugment."""
+    precision: str = "fp32"
+    """"fp32", or "bf16": the forward pass under bfloat16 autocast (weights, optimizer and
+    loss stay float32; dev evaluation runs in float32, as the exported model does). On a CPU
+    with AVX512-BF16 the model's share of a step takes about 0.4 of the time."""
     time_limit: float = 0.0
     """Seconds this process may train (0: no limit). Training stops when either this or
     --steps runs out, and the learning rate decays over whichever runs out first: a fixed
@@ -107,6 +112,18 @@ class TrainConfig:
     init_from: str = ""
     """Checkpoint whose model weights start a new run (fresh optimizer, step 0); ignored when
     the run resumes from its own last.pt."""
+
+
+PRECISIONS: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16}
+"""--precision -> the autocast dtype of the forward pass (None: no autocast)."""
+
+
+def forward_precision(
+    device: torch.device, precision: str
+) -> contextlib.AbstractContextManager[object]:
+    """The context a training forward pass runs in for ``precision`` (see PRECISIONS)."""
+    dtype = PRECISIONS[precision]
+    return torch.autocast(device.type, dtype) if dtype is not None else contextlib.nullcontext()
 
 
 def lr_factor(step: int, config: TrainConfig, time_fraction: float = 0.0) -> float:
@@ -150,6 +167,10 @@ def _initial_weights(path: Path) -> tuple[dict[str, object], dict[str, torch.Ten
 
 def train(config: TrainConfig) -> Path:
     """Run (or resume) training; returns the path of the averaged final checkpoint."""
+    if config.precision not in PRECISIONS:
+        raise TrainingError(
+            f"unknown --precision {config.precision!r}; choose one of {sorted(PRECISIONS)}"
+        )
     rank, world_size, device = _setup_distributed()
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -262,16 +283,27 @@ def train(config: TrainConfig) -> Path:
     metrics_path = out / "metrics.jsonl"
     losses: list[float] = []
     started = run_started = time.perf_counter()
+    waited = 0.0  # seconds spent waiting for the data loader since the last log line
     model.train()
-    for batch in loader:
+    batches = iter(loader)
+    while True:
+        wait_started = time.perf_counter()
+        batch = next(batches, None)
+        waited += time.perf_counter() - wait_started
+        if batch is None:
+            break
         if step >= config.steps:
             break
         features = batch["features"].to(device)
         if spec_augment is not None:
             features = spec_augment(features)
-        log_probs, out_lengths = ddp_model(features, batch["lengths"].to(device))
+        with forward_precision(device, config.precision):
+            log_probs, out_lengths = ddp_model(features, batch["lengths"].to(device))
         loss = ctc(
-            log_probs.transpose(0, 1), batch["targets"], out_lengths.cpu(), batch["target_lengths"]
+            log_probs.float().transpose(0, 1),
+            batch["targets"],
+            out_lengths.cpu(),
+            batch["target_lengths"],
         )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -287,16 +319,17 @@ def train(config: TrainConfig) -> Path:
             elapsed = time.perf_counter() - started
             mean_loss = sum(losses) / len(losses)
             _LOGGER.info(
-                "step %d loss %.3f grad %.2f lr %.2e %.2f s/step",
+                "step %d loss %.3f grad %.2f lr %.2e %.2f s/step (%.2f waiting for data)",
                 step,
                 mean_loss,
                 float(grad_norm),
                 scheduler.get_last_lr()[0],
                 elapsed / len(losses),
+                waited / len(losses),
             )
             with open(metrics_path, "a") as f:
                 f.write(json.dumps({"kind": "train", "step": step, "loss": mean_loss}) + "\n")
-            losses, started = [], time.perf_counter()
+            losses, started, waited = [], time.perf_counter(), 0.0
         extra = {
             "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(),
@@ -322,7 +355,7 @@ def train(config: TrainConfig) -> Path:
             with open(metrics_path, "a") as f:
                 f.write(json.dumps(dev_record(step, results)) + "\n")
             plot_curves(read_metrics([metrics_path]), out / "curves.png")
-            started = time.perf_counter()
+            started, waited = time.perf_counter(), 0.0
         if final:
             break
     averaged = out / "averaged.pt"
@@ -363,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         "threads": "torch CPU threads",
         "seed": "random seed",
         "augment": "use augmentation",
+        "precision": "fp32, or bf16 (forward pass under bfloat16 autocast)",
         "time_limit": "seconds this process may train (0: no limit; schedule ends on time)",
         "init_from": "checkpoint or exported ONNX model (in a clean checkout: the bundled one) "
         "whose weights start a new run (fresh optimizer)",

@@ -242,6 +242,37 @@ def test_warm_start_refuses_another_architecture(
         train(config)
 
 
+def test_bf16_training_has_fp32_loss_and_weights(
+    trained: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
+    # the same first batch from the same weights, with and without bfloat16 autocast
+    losses, moved = {}, {}
+    for precision in ("fp32", "bf16"):
+        config = replace(
+            tiny_config(tmp_path / precision, tiny_corpus, steps=1),
+            init_from=str(trained / "step_000006.pt"),
+            eval_limit=0,
+            augment=False,  # the same features both times
+            precision=precision,
+        )
+        train(config)
+        rows = read_metrics(tmp_path / precision / "metrics.jsonl")
+        losses[precision] = float(rows[0]["loss"])  # type: ignore[arg-type]
+        moved[precision] = load_checkpoint(tmp_path / precision / "last.pt")["model"]
+    assert losses["bf16"] == pytest.approx(losses["fp32"], rel=0.03)  # bfloat16's rounding
+    assert losses["bf16"] != losses["fp32"]  # and it did run in bfloat16
+    start = load_checkpoint(trained / "step_000006.pt")["model"]
+    assert all(w.dtype == torch.float32 for w in moved["bf16"].values())
+    difference = max(float((moved["bf16"][k] - start[k]).abs().max()) for k in start)
+    assert 0 < difference < 0.1  # one small step, as in float32
+
+
+def test_unknown_precision_is_refused(tiny_corpus: Path, tmp_path: Path) -> None:
+    config = replace(tiny_config(tmp_path, tiny_corpus, steps=1), precision="fp8")
+    with pytest.raises(TrainingError, match="unknown --precision 'fp8'"):
+        train(config)
+
+
 def test_compact_checkpoint_halves_the_weights_and_loads_as_float32(
     trained: Path, tmp_path: Path
 ) -> None:
