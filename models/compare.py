@@ -8,8 +8,8 @@ An interval that holds 0 means the sets cannot tell the two apart.
 
     python -m models.compare runs/release_int8.pt runs/soup/averaged.pt
 
-With ``--require-gain`` it exits with status 1 unless the second is better on the mean beyond
-that noise (``scripts/release_model.sh`` uses it to refuse a release that gains nothing).
+With ``--require-gain`` it exits with status 1 unless the second shows a gain (see
+:func:`shows_gain`; ``scripts/release_model.sh`` uses it to refuse a release that gains nothing).
 """
 
 from __future__ import annotations
@@ -114,9 +114,26 @@ def compare_sets(
 
 
 def shows_gain(differences: Sequence[Difference]) -> bool:
-    """Whether the second checkpoint is better on the mean of the real sets beyond its
-    interval; False when no real set was measured."""
-    return any(d.name == MEAN and d.verdict == "second better" for d in differences)
+    """Whether the second checkpoint is better than the first: on the mean of the real sets
+    beyond its interval, or set by set: better beyond the noise on at least one real set,
+    worse beyond it on none (the held-out TTS voices included), and lower on the mean. False
+    when no real set was measured.
+
+    The second rule is there because the mean's interval is as wide as its noisiest sets
+    (gsc_subsets and FSDD, about +-1 and +-0.7 points) allow: a model better beyond doubt on the
+    2,500 accented speechocean762 sentences and level elsewhere would never pass the first."""
+    by_name = {d.name: d for d in differences}
+    mean = by_name.get(MEAN)
+    if mean is None:
+        return False
+    if mean.verdict == "second better":
+        return True
+    real = [d for d in differences if d.name in REAL_SETS]
+    return (
+        mean.difference < 0
+        and any(d.verdict == "second better" for d in real)
+        and not any(d.verdict == "first better" for d in differences if d.name != MEAN)
+    )
 
 
 def format_differences(differences: Sequence[Difference]) -> str:
@@ -170,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--require-gain",
         action="store_true",
-        help="exit with status 1 unless the second is better on the real sets' mean",
+        help="exit with status 1 unless the second shows a gain (on the real sets' mean, or "
+        "on one real set and worse on none)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

@@ -101,7 +101,37 @@ def test_format_prints_percent_and_verdict() -> None:
     ]
 
 
-def test_a_gain_is_shown_only_by_the_mean_of_the_real_sets() -> None:
+def test_a_gain_on_one_real_set_counts_when_no_set_is_worse() -> None:
+    # stage 25's comparison with the release it replaced (CER as fractions)
+    table = [
+        Difference("tts_held_out", 0.3559, 0.3487, -0.0124, -0.0025),
+        Difference("an4_test", 0.0409, 0.0421, -0.0034, +0.0059),
+        Difference("speechocean762_test", 0.3964, 0.3927, -0.0056, -0.0017),
+        Difference("fsdd_test", 0.0645, 0.0630, -0.0085, +0.0055),
+        Difference("gsc_subsets_test", 0.2053, 0.1998, -0.0192, +0.0073),
+        Difference(MEAN, 0.1414, 0.1395, -0.0050, +0.0012),
+    ]
+    assert table[-1].verdict == "tie"
+    assert shows_gain(table)
+    # the same with AN4 worse beyond its noise (stage 24's soup): no gain
+    worse_an4 = [*table]
+    worse_an4[1] = Difference("an4_test", 0.0409, 0.0441, +0.0004, +0.0061)
+    assert not shows_gain(worse_an4)
+    # or worse beyond the noise on the held-out TTS voices
+    worse_tts = [*table]
+    worse_tts[0] = Difference("tts_held_out", 0.3559, 0.3659, +0.0025, +0.0124)
+    assert not shows_gain(worse_tts)
+    # or a higher mean, though one real set is better (stage 23's average)
+    higher_mean = [*table]
+    higher_mean[-1] = Difference(MEAN, 0.1414, 0.1435, -0.0020, +0.0061)
+    assert not shows_gain(higher_mean)
+    # better on the held-out TTS voices alone is no gain either
+    tts_only = [*table]
+    tts_only[2] = Difference("speechocean762_test", 0.3964, 0.3960, -0.0020, +0.0012)
+    assert not shows_gain(tts_only)
+
+
+def test_a_gain_is_shown_only_by_the_real_sets() -> None:
     worse, better = errors([2] * 100), errors([1] * 100)
     assert shows_gain(compare_sets({"an4_test": worse}, {"an4_test": better}))
     assert not shows_gain(compare_sets({"an4_test": better}, {"an4_test": worse}))
