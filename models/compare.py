@@ -122,8 +122,7 @@ def shows_gain(differences: Sequence[Difference]) -> bool:
     The second rule is there because the mean's interval is as wide as its noisiest sets
     (gsc_subsets and FSDD, about +-1 and +-0.7 points) allow: a model better beyond doubt on the
     2,500 accented speechocean762 sentences and level elsewhere would never pass the first."""
-    by_name = {d.name: d for d in differences}
-    mean = by_name.get(MEAN)
+    mean = next((d for d in differences if d.name == MEAN), None)
     if mean is None:
         return False
     if mean.verdict == "second better":

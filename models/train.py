@@ -299,11 +299,8 @@ def train(config: TrainConfig) -> Path:
             features = spec_augment(features)
         with forward_precision(device, config.precision):
             log_probs, out_lengths = ddp_model(features, batch["lengths"].to(device))
-        loss = ctc(
-            log_probs.float().transpose(0, 1),
-            batch["targets"],
-            out_lengths.cpu(),
-            batch["target_lengths"],
+        loss = ctc(  # the model's log-probs are float32 under autocast too (models/model.py)
+            log_probs.transpose(0, 1), batch["targets"], out_lengths.cpu(), batch["target_lengths"]
         )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
