@@ -7,13 +7,14 @@ with torchaudio's masking. All are cheap enough for a 2-core machine.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
 import torchaudio
 
 from assistant.features import SAMPLE_RATE
+from models.errors import TrainingError
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,32 @@ class AugmentConfig:
     time_mask_max_fraction: float = 0.1
     """Widest time mask as a share of the (padded) utterance: two fixed 0.4 s masks would
     hide most of a one-word command."""
+
+
+def with_overrides(config: AugmentConfig, overrides: str) -> AugmentConfig:
+    """``config`` with the probabilities or amounts in ``overrides`` changed: a comma-separated
+    list of ``name=value`` (for example ``"reverb_prob=0.3,noise_prob=0.45"``); ranges are
+    given as ``low:high`` (``"snr_range=5:20"``). Raises :class:`TrainingError` on an unknown
+    name or a value that does not parse."""
+    types = {f.name: type(getattr(config, f.name)) for f in fields(config)}
+    changes: dict[str, object] = {}
+    for item in filter(None, (part.strip() for part in overrides.split(","))):
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or name not in types:
+            known = ", ".join(sorted(types))
+            raise TrainingError(
+                f"augmentation override {item!r}: expected name=value, name one of {known}"
+            )
+        try:
+            if types[name] is tuple:
+                low, high = text.split(":")
+                changes[name] = (float(low), float(high))
+            else:
+                changes[name] = types[name](text)
+        except ValueError as e:
+            raise TrainingError(f"augmentation override {item!r}: bad value {text!r}") from e
+    return replace(config, **changes)  # type: ignore[arg-type]
 
 
 def _fast_size(n: int) -> int:

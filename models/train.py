@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from assistant.features import FeatureConfig
-from models.augment import AugmentConfig, SpecAugment
+from models.augment import AugmentConfig, SpecAugment, with_overrides
 from models.average import average_run
 from models.checkpoint import load_checkpoint, save_checkpoint
 from models.curves import plot_curves, read_metrics
@@ -99,6 +99,9 @@ class TrainConfig:
     """Seed of batching and initialisation."""
     augment: bool = True
     """Waveform augmentation and SpecAugment."""
+    augment_overrides: str = ""
+    """Changes to the augmentation's defaults (models.augment.AugmentConfig), as
+    ``name=value,...``: e.g. ``reverb_prob=0.3,noise_prob=0.45`` for more rooms and noise."""
     precision: str = "fp32"
     """"fp32", or "bf16": the forward pass under bfloat16 autocast (weights, optimizer and
     loss stay float32; dev evaluation runs in float32, as the exported model does). On a CPU
@@ -171,6 +174,7 @@ def train(config: TrainConfig) -> Path:
         raise TrainingError(
             f"unknown --precision {config.precision!r}; choose one of {sorted(PRECISIONS)}"
         )
+    augment = with_overrides(AugmentConfig(), config.augment_overrides) if config.augment else None
     rank, world_size, device = _setup_distributed()
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -190,7 +194,8 @@ def train(config: TrainConfig) -> Path:
         len(real),
         sum(u.duration for u in real) / 3600,
     )
-    augment = AugmentConfig() if config.augment else None
+    if augment is not None:
+        _LOGGER.info("augmentation: %s", augment)
     dataset = SpeechDataset(utterances, feature_config, augment, cache_audio=True)
     sampler = MixedBatchSampler(
         [u.duration for u in utterances],
@@ -393,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         "threads": "torch CPU threads",
         "seed": "random seed",
         "augment": "use augmentation",
+        "augment_overrides": "augmentation changes, name=value,... (models.augment.AugmentConfig)",
         "precision": "fp32, or bf16 (forward pass under bfloat16 autocast)",
         "time_limit": "seconds this process may train (0: no limit; schedule ends on time)",
         "init_from": "checkpoint or exported ONNX model (in a clean checkout: the bundled one) "

@@ -18,7 +18,9 @@ from models.augment import (
     mic_response,
     pad_with_room_tone,
     warped_filterbank,
+    with_overrides,
 )
+from models.errors import TrainingError
 
 NOTHING = AugmentConfig(
     pad_prob=0.0,
@@ -223,3 +225,21 @@ def test_vocal_tract_warp_moves_a_tone_across_bands(alpha: float, moves: int) ->
     assert np.sign(warped - plain) == moves
     assert abs(warped - expected) <= 1
     assert (warped_filterbank(bank, alpha) >= 0).all()
+
+
+def test_overrides_change_named_fields_only() -> None:
+    changed = with_overrides(AugmentConfig(), "reverb_prob=0.3, noise_prob=0.45,snr_range=5:20")
+    assert changed.reverb_prob == 0.3
+    assert changed.noise_prob == 0.45
+    assert changed.snr_range == (5.0, 20.0)
+    assert (
+        replace(changed, reverb_prob=0.2, noise_prob=0.35, snr_range=(5.0, 30.0)) == AugmentConfig()
+    )
+    assert with_overrides(AugmentConfig(), "") == AugmentConfig()
+    assert with_overrides(AugmentConfig(), "freq_masks=3").freq_masks == 3
+
+
+@pytest.mark.parametrize("bad", ["reverb=0.3", "noise_prob", "noise_prob=lots", "snr_range=5"])
+def test_overrides_reject_unknown_names_and_bad_values(bad: str) -> None:
+    with pytest.raises(TrainingError, match="augmentation override"):
+        with_overrides(AugmentConfig(), bad)
