@@ -278,7 +278,7 @@ def train(config: TrainConfig) -> Path:
         persistent_workers=config.workers > 0,
         prefetch_factor=4 if config.workers > 0 else None,
     )
-    spec_augment = SpecAugment() if config.augment else None
+    spec_augment = SpecAugment(augment) if augment is not None else None
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     sets = (
         dev_sets(tts_dirs[0] if tts_dirs else None, config.eval_limit, corpora)
