@@ -8,6 +8,7 @@ padding (an unpacked backward pass starts in the padding and gives worse output)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from typing import cast
 
 import torch
 from torch import nn
@@ -38,6 +39,9 @@ class ModelConfig:
     """Read the utterance in both directions (needs the whole utterance)."""
     dropout: float = 0.15
     """Dropout between layers during training."""
+    residual_layers: int = 0
+    """The top ones of the recurrent layers that add their normalised output to their input
+    instead of replacing it: the layers :func:`grow` puts on a trained model."""
 
     @property
     def subsampling_factor(self) -> int:
@@ -77,6 +81,12 @@ class AcousticModel(nn.Module):
         super().__init__()
         if config.rnn_type not in ("lstm", "gru"):
             raise ValueError(f"rnn_type must be 'lstm' or 'gru', got {config.rnn_type!r}")
+        if not 0 <= config.residual_layers < config.num_layers:
+            # the first layer reads the convolutions' channels, so it cannot add to them
+            raise ValueError(
+                f"residual_layers must be in [0, num_layers - 1 = {config.num_layers - 1}], "
+                f"got {config.residual_layers}"
+            )
         self.config = config
         pad = config.conv_kernel // 2
         self.conv1 = nn.Conv1d(config.n_mels, config.conv_channels, config.conv_kernel, 2, pad)
@@ -131,22 +141,59 @@ class AcousticModel(nn.Module):
         x = nn.functional.gelu(self.conv2(x))
         out_lengths = output_lengths(lengths)
         x = x.transpose(1, 2)
-        for rnn, norm in zip(self.rnns, self.norms, strict=True):
+        first_residual = self.config.num_layers - self.config.residual_layers
+        for layer, (rnn, norm) in enumerate(zip(self.rnns, self.norms, strict=True)):
             packed = pack_padded_sequence(
                 x, out_lengths.cpu(), batch_first=True, enforce_sorted=False
             )
             y, _ = rnn(packed)
-            x, _ = pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
-            x = self.dropout(norm(x))
+            y, _ = pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
+            y = self.dropout(norm(y))
+            x = x + y if layer >= first_residual else y
         # under bfloat16 autocast the normalisation over classes is still done in float32
         return self.output(x).float().log_softmax(dim=-1), out_lengths
 
 
-def build_model(*, preset: str = "base", **overrides: object) -> AcousticModel:
-    """A new model of a named preset ('tiny', 'small', 'base', 'large'), fields overridable."""
+def preset_config(preset: str = "base", **overrides: object) -> ModelConfig:
+    """The config of a named preset ('tiny', 'small', 'base', 'large'), fields overridable."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
-    return AcousticModel(replace(PRESETS[preset], **overrides))  # type: ignore[arg-type]
+    return replace(PRESETS[preset], **overrides)  # type: ignore[arg-type]
+
+
+def build_model(*, preset: str = "base", **overrides: object) -> AcousticModel:
+    """A new model of a named preset ('tiny', 'small', 'base', 'large'), fields overridable."""
+    return AcousticModel(preset_config(preset, **overrides))
+
+
+def grow(model: AcousticModel, layers: int) -> AcousticModel:
+    """``model`` with ``layers`` more recurrent layers on top, computing the same function.
+
+    Each new layer adds its normalised output to its input (a residual layer), and its
+    normalisation starts with zero gain and bias, so it adds nothing until training moves
+    them: a trained model gains capacity without starting over (ReZero, Bachlechner et al.,
+    2020, with the zero on the normalisation's gain).
+    """
+    if layers < 1:
+        raise ValueError(f"layers must be >= 1, got {layers}")
+    config = replace(
+        model.config,
+        num_layers=model.config.num_layers + layers,
+        residual_layers=model.config.residual_layers + layers,
+    )
+    grown = AcousticModel(config)
+    missing, unexpected = grown.load_state_dict(model.state_dict(), strict=False)
+    if unexpected:
+        raise ValueError(f"weights the grown model lacks: {unexpected}")
+    for layer in range(model.config.num_layers, config.num_layers):
+        norm = cast(nn.LayerNorm, grown.norms[layer])
+        nn.init.zeros_(norm.weight)
+        nn.init.zeros_(norm.bias)
+    new = {f"rnns.{i}." for i in range(model.config.num_layers, config.num_layers)}
+    new |= {f"norms.{i}." for i in range(model.config.num_layers, config.num_layers)}
+    if any(not any(name.startswith(prefix) for prefix in new) for name in missing):
+        raise ValueError(f"weights the source model lacks: {missing}")
+    return grown
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -39,7 +39,7 @@ from models.data.real_speech import CORPORA, load_real_speech
 from models.errors import TrainingError
 from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
 from models.from_onnx import exported_step, model_from_onnx
-from models.model import build_model, count_parameters
+from models.model import AcousticModel, ModelConfig, count_parameters, grow, preset_config
 
 _LOGGER = logging.getLogger("models.train")
 
@@ -115,6 +115,10 @@ class TrainConfig:
     init_from: str = ""
     """Checkpoint whose model weights start a new run (fresh optimizer, step 0); ignored when
     the run resumes from its own last.pt."""
+    grow_layers: int = 0
+    """With --init-from: put this many residual recurrent layers on top of its model
+    (models.model.grow), which start out adding nothing, so the run begins from the source's
+    exact function with more capacity."""
 
 
 PRECISIONS: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16}
@@ -212,9 +216,15 @@ def train(config: TrainConfig) -> Path:
         shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in sampler.real_group_shares().items())
         _LOGGER.info("real speech drawn by corpus: %s", shares)
 
-    model = build_model(
-        preset=config.preset, rnn_type=config.rnn_type, bidirectional=config.bidirectional
-    ).to(device)
+    if config.grow_layers < 0 or (config.grow_layers and not config.init_from):
+        raise TrainingError("--grow-layers needs --init-from and a count >= 0")
+    source_config = preset_config(
+        config.preset, rnn_type=config.rnn_type, bidirectional=config.bidirectional
+    )
+    model = AcousticModel(source_config)
+    if config.grow_layers:
+        model = grow(model, config.grow_layers)
+    model = model.to(device)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.lr, weight_decay=config.weight_decay
     )
@@ -249,12 +259,18 @@ def train(config: TrainConfig) -> Path:
     elif config.init_from:
         # a warm start: the weights of another run, with this run's optimizer and schedule
         init_config, init_weights, init_step = _initial_weights(Path(config.init_from))
-        if init_config != model.config.to_dict():
+        # a checkpoint from before a ModelConfig field existed holds that field's default
+        init_config = ModelConfig(**init_config).to_dict()  # type: ignore[arg-type]
+        if init_config != source_config.to_dict():
             raise TrainingError(
                 f"{config.init_from}: model {init_config} is not this run's "
-                f"{model.config.to_dict()}"
+                f"{source_config.to_dict()}"
             )
-        model.load_state_dict(init_weights)
+        source = AcousticModel(source_config)
+        source.load_state_dict(init_weights)
+        if config.grow_layers:
+            source = grow(source, config.grow_layers)
+        model.load_state_dict(source.state_dict())
         _LOGGER.info("started from the weights of %s (step %d)", config.init_from, init_step)
     else:
         sampler.sorted_batches_left = config.sortagrad_steps
@@ -403,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         "time_limit": "seconds this process may train (0: no limit; schedule ends on time)",
         "init_from": "checkpoint or exported ONNX model (in a clean checkout: the bundled one) "
         "whose weights start a new run (fresh optimizer)",
+        "grow_layers": "with --init-from: residual recurrent layers to add on top, starting "
+        "at zero (more capacity, the same function at the start)",
     }
     for field in fields(TrainConfig):
         default = getattr(defaults, field.name)

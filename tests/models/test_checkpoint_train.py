@@ -242,6 +242,38 @@ def test_warm_start_refuses_another_architecture(
         train(config)
 
 
+def test_warm_start_grows_the_model_and_resumes_grown(
+    trained: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
+    config = replace(
+        tiny_config(tmp_path, tiny_corpus, steps=2),
+        init_from=str(trained / "step_000006.pt"),
+        grow_layers=1,
+        eval_limit=0,
+    )
+    train(config)
+    last = load_checkpoint(tmp_path / "last.pt")
+    assert last["model_config"]["num_layers"] == 2  # the tiny preset's one, plus one
+    assert last["model_config"]["residual_layers"] == 1
+    start = load_checkpoint(trained / "step_000006.pt")["model"]
+    moved = last["model"]
+    assert set(start) < set(moved)  # the old weights, and the new layer's
+    assert {k for k in moved if k not in start} >= {"rnns.1.weight_ih_l0", "norms.1.weight"}
+    difference = max(float((moved[k] - start[k]).abs().max()) for k in start)
+    assert 0 < difference < 0.1
+    # the new layer's gain started at zero: after two small steps it is near zero still
+    assert 0 < float(moved["norms.1.weight"].abs().max()) < 0.1
+    # a rerun with more steps resumes the grown model from last.pt
+    train(replace(config, steps=3))
+    assert load_checkpoint(tmp_path / "last.pt")["step"] == 3
+
+
+def test_growing_needs_a_warm_start(tiny_corpus: Path, tmp_path: Path) -> None:
+    config = replace(tiny_config(tmp_path, tiny_corpus, steps=2), grow_layers=1)
+    with pytest.raises(TrainingError, match="--grow-layers needs --init-from"):
+        train(config)
+
+
 def test_bf16_training_has_fp32_loss_and_weights(
     trained: Path, tiny_corpus: Path, tmp_path: Path
 ) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.model import PRESETS, AcousticModel, ModelConfig, build_model, output_lengths
+from models.model import (
+    PRESETS,
+    AcousticModel,
+    ModelConfig,
+    build_model,
+    count_parameters,
+    grow,
+    output_lengths,
+)
 
 TINY = {"n_mels": 16, "conv_channels": 8, "hidden_size": 6, "num_layers": 2, "dropout": 0.0}
 
@@ -128,3 +136,46 @@ def test_unknown_preset_raises() -> None:
 def test_unknown_rnn_type_raises() -> None:
     with pytest.raises(ValueError, match="rnn_type must be 'lstm' or 'gru', got 'transformer'"):
         build_model(preset="tiny", rnn_type="transformer")
+
+
+def test_grow_keeps_the_function_and_adds_trainable_layers() -> None:
+    model = tiny_model()
+    grown = grow(model, 2).eval()
+    assert grown.config.num_layers == model.config.num_layers + 2
+    assert grown.config.residual_layers == 2
+    assert count_parameters(grown) > count_parameters(model)
+    features = torch.randn(2, 50, TINY["n_mels"], generator=torch.Generator().manual_seed(4))
+    lengths = torch.tensor([50, 31])
+    with torch.inference_mode():
+        before, before_lengths = model(features, lengths)
+        after, after_lengths = grown(features, lengths)
+    torch.testing.assert_close(after, before, rtol=0, atol=1e-6)
+    assert after_lengths.tolist() == before_lengths.tolist()
+    # one optimiser step moves the new layers' zero gain, and with it the output
+    grown.train()
+    optimizer = torch.optim.SGD(grown.parameters(), lr=0.1)
+    out, _ = grown(features, lengths)
+    (-out[..., 1].mean()).backward()
+    optimizer.step()
+    grown.eval()
+    assert float(grown.norms[2].weight.detach().abs().sum()) > 0.0
+    with torch.inference_mode():
+        moved, _ = grown(features, lengths)
+    assert float((moved - before).abs().max()) > 1e-4
+
+
+def test_grow_twice_adds_to_the_residual_layers() -> None:
+    grown = grow(grow(tiny_model(), 1), 1)
+    assert (grown.config.num_layers, grown.config.residual_layers) == (4, 2)
+
+
+@pytest.mark.parametrize("layers", [0, -1])
+def test_grow_needs_at_least_one_layer(layers: int) -> None:
+    with pytest.raises(ValueError, match="layers must be >= 1"):
+        grow(tiny_model(), layers)
+
+
+@pytest.mark.parametrize("residual", [-1, 2, 3])
+def test_residual_layers_out_of_range_raise(residual: int) -> None:
+    with pytest.raises(ValueError, match="residual_layers must be in"):
+        AcousticModel(ModelConfig(**{**TINY, "residual_layers": residual}))
