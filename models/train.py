@@ -119,6 +119,9 @@ class TrainConfig:
     """With --init-from: put this many residual recurrent layers on top of its model
     (models.model.grow), which start out adding nothing, so the run begins from the source's
     exact function with more capacity."""
+    grow_lr_scale: float = 10.0
+    """The grown layers' learning rate over --lr: they start from scratch, and a warm start's
+    --lr is about a tenth of a fresh run's."""
 
 
 PRECISIONS: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16}
@@ -225,9 +228,25 @@ def train(config: TrainConfig) -> Path:
     if config.grow_layers:
         model = grow(model, config.grow_layers)
     model = model.to(device)
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=config.lr, weight_decay=config.weight_decay
+    # the layers a warm start grows learn from scratch, at --grow-lr-scale times the rate
+    grown_prefixes = tuple(
+        f"{kind}.{layer}."
+        for layer in range(source_config.num_layers, model.config.num_layers)
+        for kind in ("rnns", "norms")
     )
+    named = list(model.named_parameters())
+    param_groups: list[dict[str, object]] = [
+        {"params": [p for n, p in named if not n.startswith(grown_prefixes)]}
+    ]
+    if grown_prefixes:
+        param_groups.append(
+            {
+                "params": [p for n, p in named if n.startswith(grown_prefixes)],
+                "lr": config.lr * config.grow_lr_scale,
+                "lr_scale": config.grow_lr_scale,
+            }
+        )
+    optimizer = torch.optim.AdamW(param_groups, lr=config.lr, weight_decay=config.weight_decay)
     if config.time_limit > 0 and world_size > 1:
         # ranks would disagree on when time is up, and the first to stop hangs the rest
         raise TrainingError("--time-limit needs a single process; use --steps under torchrun")
@@ -250,9 +269,9 @@ def train(config: TrainConfig) -> Path:
         scheduler.load_state_dict(state["scheduler"])
         # The schedule follows this run's config: resuming with a new --lr or --steps
         # continues from the saved step on the new curve (a warm restart).
-        scheduler.base_lrs = [config.lr for _ in scheduler.base_lrs]
-        for group in optimizer.param_groups:
-            group["initial_lr"] = config.lr
+        scheduler.base_lrs = [config.lr * g.get("lr_scale", 1.0) for g in optimizer.param_groups]
+        for group, base_lr in zip(optimizer.param_groups, scheduler.base_lrs, strict=True):
+            group["initial_lr"] = base_lr
         step = state["step"]
         sampler.rng.setstate(state["sampler_rng"])
         _LOGGER.info("resumed from %s at step %d", last, step)
@@ -421,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         "whose weights start a new run (fresh optimizer)",
         "grow_layers": "with --init-from: residual recurrent layers to add on top, starting "
         "at zero (more capacity, the same function at the start)",
+        "grow_lr_scale": "learning rate of the grown layers over --lr",
     }
     for field in fields(TrainConfig):
         default = getattr(defaults, field.name)

@@ -263,9 +263,16 @@ def test_warm_start_grows_the_model_and_resumes_grown(
     assert 0 < difference < 0.1
     # the new layer's gain started at zero: after two small steps it is near zero still
     assert 0 < float(moved["norms.1.weight"].abs().max()) < 0.1
-    # a rerun with more steps resumes the grown model from last.pt
+    # the new layers learn at --grow-lr-scale times the others' rate
+    groups = last["optimizer"]["param_groups"]
+    assert [g.get("lr_scale", 1.0) for g in groups] == [1.0, config.grow_lr_scale]
+    assert groups[1]["lr"] == pytest.approx(groups[0]["lr"] * config.grow_lr_scale)
+    # a rerun with more steps resumes the grown model from last.pt, scale kept
     train(replace(config, steps=3))
-    assert load_checkpoint(tmp_path / "last.pt")["step"] == 3
+    resumed = load_checkpoint(tmp_path / "last.pt")
+    assert resumed["step"] == 3
+    groups = resumed["optimizer"]["param_groups"]
+    assert groups[1]["lr"] == pytest.approx(groups[0]["lr"] * config.grow_lr_scale)
 
 
 def test_growing_needs_a_warm_start(tiny_corpus: Path, tmp_path: Path) -> None:
