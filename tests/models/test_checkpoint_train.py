@@ -23,6 +23,9 @@ from models.checkpoint import (
     model_from_checkpoint,
     save_checkpoint,
 )
+from models.checkpoint import (
+    main as checkpoint_main,
+)
 from models.compare import main as compare_main
 from models.errors import TrainingError
 from models.measure_run import measure_run
@@ -382,3 +385,26 @@ def test_compare_two_checkpoints_of_a_run(
         compare_main([str(tmp_path / "missing.pt"), str(second), "--tts-dir", str(tiny_corpus)])
     assert refused.value.code == 2
     assert "cannot read checkpoint" in capsys.readouterr().err
+
+
+def test_grow_command_writes_a_grown_checkpoint_that_averages_with_a_grown_run(
+    trained: Path, tmp_path: Path
+) -> None:
+    source = trained / "step_000006.pt"
+    target = tmp_path / "grown.pt"
+    assert checkpoint_main(["grow", str(source), "--layers", "1", "--out", str(target)]) == 0
+    state = load_checkpoint(target)
+    assert state["model_config"]["residual_layers"] == 1
+    assert state["step"] == 6 and state["grown_from"] == str(source)
+    model, _, _ = model_from_checkpoint(target)
+    original, _, _ = model_from_checkpoint(source)
+    features = torch.randn(1, 40, original.config.n_mels)
+    with torch.inference_mode():
+        torch.testing.assert_close(
+            model(features, torch.tensor([40]))[0], original(features, torch.tensor([40]))[0]
+        )
+    # it now has the shape of a grown run, so the two average
+    averaged = average_checkpoints([target, target])
+    assert averaged.keys() == state["model"].keys()
+    with pytest.raises(SystemExit):
+        checkpoint_main(["grow", str(source), "--layers", "0", "--out", str(target)])
