@@ -119,6 +119,9 @@ class TrainConfig:
     """With --init-from: put this many residual recurrent layers on top of its model
     (models.model.grow), which start out adding nothing, so the run begins from the source's
     exact function with more capacity."""
+    grow_gain: float = 0.0
+    """The grown layers' initial normalisation gain (models.model.grow): 0 keeps the source's
+    function exactly; a small positive one lets the new layers grow faster."""
     grow_lr_scale: float = 10.0
     """The grown layers' learning rate over --lr: they start from scratch, and a warm start's
     --lr is about a tenth of a fresh run's."""
@@ -226,7 +229,7 @@ def train(config: TrainConfig) -> Path:
     )
     model = AcousticModel(source_config)
     if config.grow_layers:
-        model = grow(model, config.grow_layers)
+        model = grow(model, config.grow_layers, config.grow_gain)
     model = model.to(device)
     # the layers a warm start grows learn from scratch, at --grow-lr-scale times the rate
     grown_prefixes = tuple(
@@ -288,7 +291,7 @@ def train(config: TrainConfig) -> Path:
         source = AcousticModel(source_config)
         source.load_state_dict(init_weights)
         if config.grow_layers:
-            source = grow(source, config.grow_layers)
+            source = grow(source, config.grow_layers, config.grow_gain)
         model.load_state_dict(source.state_dict())
         _LOGGER.info("started from the weights of %s (step %d)", config.init_from, init_step)
     else:
@@ -440,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         "whose weights start a new run (fresh optimizer)",
         "grow_layers": "with --init-from: residual recurrent layers to add on top, starting "
         "at zero (more capacity, the same function at the start)",
+        "grow_gain": "initial normalisation gain of the grown layers (0: the same function)",
         "grow_lr_scale": "learning rate of the grown layers over --lr",
     }
     for field in fields(TrainConfig):

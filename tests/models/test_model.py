@@ -179,3 +179,17 @@ def test_grow_needs_at_least_one_layer(layers: int) -> None:
 def test_residual_layers_out_of_range_raise(residual: int) -> None:
     with pytest.raises(ValueError, match="residual_layers must be in"):
         AcousticModel(ModelConfig(**{**TINY, "residual_layers": residual}))
+
+
+def test_grow_with_a_gain_starts_the_new_layers_there() -> None:
+    model = tiny_model()
+    grown = grow(model, 1, gain=0.1).eval()
+    assert torch.equal(grown.norms[2].weight, torch.full_like(grown.norms[2].weight, 0.1))
+    assert torch.equal(grown.norms[2].bias, torch.zeros_like(grown.norms[2].bias))
+    features = torch.randn(1, 40, TINY["n_mels"], generator=torch.Generator().manual_seed(5))
+    with torch.inference_mode():
+        before, _ = model(features, torch.tensor([40]))
+        after, _ = grown(features, torch.tensor([40]))
+    assert 0 < float((after - before).abs().max()) < 1.0  # a little off the old function
+    with pytest.raises(ValueError, match="gain must be in"):
+        grow(model, 1, gain=-0.1)
