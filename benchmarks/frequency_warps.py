@@ -1,6 +1,6 @@
 """Greedy CER of a model when its mel filters read a frequency-warped spectrum (VTLN-like).
 
-    .venv/bin/python benchmarks/test_time_warps.py [--model assistant/models/bilstm_ctc.onnx]
+    .venv/bin/python benchmarks/frequency_warps.py [--model assistant/models/bilstm_ctc.onnx]
         [--warps 0.88,0.94,1.0,1.06,1.12] [--tts-dir data/tts]
 
 Asks whether an unseen voice is heard better through other filters, as vocal tract length
