@@ -190,15 +190,23 @@ def grow(model: AcousticModel, layers: int, gain: float = 0.0) -> AcousticModel:
     missing, unexpected = grown.load_state_dict(model.state_dict(), strict=False)
     if unexpected:
         raise ValueError(f"weights the grown model lacks: {unexpected}")
+    if any(not name.startswith(grown_prefixes(model.config, config)) for name in missing):
+        raise ValueError(f"weights the source model lacks: {missing}")
     for layer in range(model.config.num_layers, config.num_layers):
         norm = cast(nn.LayerNorm, grown.norms[layer])
         nn.init.constant_(norm.weight, gain)
         nn.init.zeros_(norm.bias)
-    new = {f"rnns.{i}." for i in range(model.config.num_layers, config.num_layers)}
-    new |= {f"norms.{i}." for i in range(model.config.num_layers, config.num_layers)}
-    if any(not any(name.startswith(prefix) for prefix in new) for name in missing):
-        raise ValueError(f"weights the source model lacks: {missing}")
     return grown
+
+
+def grown_prefixes(source: ModelConfig, grown: ModelConfig) -> tuple[str, ...]:
+    """Name prefixes of the parameters :func:`grow` adds to a ``source`` model to make a
+    ``grown`` one (none when the two have as many layers)."""
+    return tuple(
+        f"{kind}.{layer}."
+        for layer in range(source.num_layers, grown.num_layers)
+        for kind in ("rnns", "norms")
+    )
 
 
 def count_parameters(model: nn.Module) -> int:

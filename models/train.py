@@ -39,7 +39,14 @@ from models.data.real_speech import CORPORA, load_real_speech
 from models.errors import TrainingError
 from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
 from models.from_onnx import exported_step, model_from_onnx
-from models.model import AcousticModel, ModelConfig, count_parameters, grow, preset_config
+from models.model import (
+    AcousticModel,
+    ModelConfig,
+    count_parameters,
+    grow,
+    grown_prefixes,
+    preset_config,
+)
 
 _LOGGER = logging.getLogger("models.train")
 
@@ -117,8 +124,8 @@ class TrainConfig:
     the run resumes from its own last.pt."""
     grow_layers: int = 0
     """With --init-from: put this many residual recurrent layers on top of its model
-    (models.model.grow), which start out adding nothing, so the run begins from the source's
-    exact function with more capacity."""
+    (models.model.grow), which start out adding --grow-gain times their normalised output
+    (nothing at 0), so the run begins at or near the source's function with more capacity."""
     grow_gain: float = 0.0
     """The grown layers' initial normalisation gain (models.model.grow): 0 keeps the source's
     function exactly; a small positive one lets the new layers grow faster."""
@@ -232,19 +239,15 @@ def train(config: TrainConfig) -> Path:
         model = grow(model, config.grow_layers, config.grow_gain)
     model = model.to(device)
     # the layers a warm start grows learn from scratch, at --grow-lr-scale times the rate
-    grown_prefixes = tuple(
-        f"{kind}.{layer}."
-        for layer in range(source_config.num_layers, model.config.num_layers)
-        for kind in ("rnns", "norms")
-    )
+    new_layers = grown_prefixes(source_config, model.config)
     named = list(model.named_parameters())
     param_groups: list[dict[str, object]] = [
-        {"params": [p for n, p in named if not n.startswith(grown_prefixes)]}
+        {"params": [p for n, p in named if not n.startswith(new_layers)]}
     ]
-    if grown_prefixes:
+    if new_layers:
         param_groups.append(
             {
-                "params": [p for n, p in named if n.startswith(grown_prefixes)],
+                "params": [p for n, p in named if n.startswith(new_layers)],
                 "lr": config.lr * config.grow_lr_scale,
                 "lr_scale": config.grow_lr_scale,
             }
@@ -441,8 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         "time_limit": "seconds this process may train (0: no limit; schedule ends on time)",
         "init_from": "checkpoint or exported ONNX model (in a clean checkout: the bundled one) "
         "whose weights start a new run (fresh optimizer)",
-        "grow_layers": "with --init-from: residual recurrent layers to add on top, starting "
-        "at zero (more capacity, the same function at the start)",
+        "grow_layers": "with --init-from: residual recurrent layers to add on top (more "
+        "capacity, the source's function at the start when --grow-gain is 0)",
         "grow_gain": "initial normalisation gain of the grown layers (0: the same function)",
         "grow_lr_scale": "learning rate of the grown layers over --lr",
     }
