@@ -33,7 +33,7 @@ def read_manifest_rows(path: Path) -> list[dict[str, str]]:
     """Rows of a manifest TSV with a header row; DataError names the file if unreadable."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+            rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\"))
     except OSError as e:
         raise DataError(f"cannot read manifest {path}: {e}") from e
     if rows and ("path" not in rows[0] or "transcript" not in rows[0]):

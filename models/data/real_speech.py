@@ -1,8 +1,10 @@
 """The real recorded speech in ``../shared/data/speech``: loading and the train/dev split.
 
 Held out for measurement, never trained on: AN4 ``test``, speechocean762 ``test``, every
-utterance of one FSDD speaker, a speaker-disjoint part of gsc_subsets and every fifth file of
-each picovoice_wwb phrase (that corpus names no speakers).
+utterance of one FSDD speaker, a speaker-disjoint part of gsc_subsets, every fifth file of
+each picovoice_wwb phrase (that corpus names no speakers) and about 20 of wuw_corpus_ii's 190
+speakers. Of wuw_corpus_ii only the rows of ``quality == ok`` are used (the others have words
+cut off or missing).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from models.data.manifests import Utterance, read_manifest_rows
 from models.errors import DataError
 
 DEFAULT_SPEECH_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "speech"
-CORPORA = ("an4", "speechocean762", "fsdd", "gsc_subsets", "picovoice_wwb")
+CORPORA = ("an4", "speechocean762", "fsdd", "gsc_subsets", "picovoice_wwb", "wuw_corpus_ii")
 FSDD_HELD_OUT_SPEAKER = "theo"
 GSC_DEV_SHARE = 0.4
+WUW_DEV_SHARE = 0.1
+"""Share of wuw_corpus_ii's speakers held out (by a hash of the speaker id): 20 of 190."""
 
 
 def speech_dir() -> Path:
@@ -38,6 +42,9 @@ def _split_of(corpus: str, row: dict[str, str], index: int) -> str:
         return "test" if bucket < GSC_DEV_SHARE else "train"
     if corpus == "picovoice_wwb":
         return "test" if index % 5 == 0 else "train"
+    if corpus == "wuw_corpus_ii":
+        bucket = zlib.crc32(row["speaker"].encode()) % 1000 / 1000
+        return "test" if bucket < WUW_DEV_SHARE else "train"
     return "test"
 
 
@@ -62,6 +69,8 @@ def load_corpus(corpus: str, split: str | None = None, root: Path | None = None)
     utterances = []
     for row, row_split in rows_with_splits(corpus, read_manifest_rows(manifest)):
         if split is not None and row_split != split:
+            continue
+        if row.get("quality", "ok") != "ok":
             continue
         text = normalize_text(row["transcript"])
         if not text:

@@ -96,3 +96,26 @@ def test_split_rules_on_a_made_up_corpus(tmp_path: Path) -> None:
     assert [(u.transcript, u.extras["split"]) for u in train] == [("one", "train")]
     with pytest.raises(DataError, match="not found"):
         load_corpus("an4", root=tmp_path)
+
+
+def test_wuw_keeps_only_ok_rows_and_holds_out_whole_speakers(tmp_path: Path) -> None:
+    folder = tmp_path / "wuw_corpus_ii"
+    folder.mkdir()
+    rows = [
+        {"path": f"{i}.opus", "transcript": "onward", "speaker": f"s{i % 40}", "quality": q}
+        for i, q in enumerate(["ok"] * 160 + ["truncated"] * 40)
+    ]
+    write_manifest(folder / "manifest.tsv", rows, ["path", "transcript", "speaker", "quality"])
+    train = load_corpus("wuw_corpus_ii", "train", root=tmp_path)
+    test = load_corpus("wuw_corpus_ii", "test", root=tmp_path)
+    assert len(train) + len(test) == 160
+    assert {u.speaker for u in train}.isdisjoint({u.speaker for u in test})
+    assert 0 < len({u.speaker for u in test}) < 10
+
+
+@pytest.mark.real_speech
+@needs_speech
+def test_wuw_dev_split_has_about_twenty_speakers() -> None:
+    test = load_corpus("wuw_corpus_ii", "test")
+    assert 15 <= len({u.speaker for u in test}) <= 25
+    assert all(u.extras["quality"] == "ok" for u in load_corpus("wuw_corpus_ii"))
