@@ -2,7 +2,7 @@
 # Set up this checkout: system packages (with apt-get, where root allows) and a virtual
 # environment in .venv. Quick when everything is already there.
 #   scripts/setup.sh            runtime only (the app and `assistant transcribe`)
-#   scripts/setup.sh dev        runtime + training, export and test tools
+#   scripts/setup.sh dev        runtime + training, export and test tools, Kokoro TTS
 #   scripts/setup.sh tts        dev + every TTS engine apt offers (corpus synthesis)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +44,7 @@ fi
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 extras=""
 case "$profile" in
-  dev|tts) extras="[train,dev]" ;;
+  dev|tts) extras="[train,dev,tts]" ;;
 esac
 # reinstall only when pyproject.toml or the profile changed
 stamp="$venv/.setup-$profile-$(sha1sum pyproject.toml | cut -c1-12)"
