@@ -18,10 +18,11 @@ import yaml
 from assistant import __version__
 from assistant.audio.endpoint import has_speech
 from assistant.audio.files import load_audio
+from assistant.commands.confidence import DEFAULT_SENSITIVITY, SENSITIVITIES, load_calibration
 from assistant.commands.confusion import confusable_pairs, sample_sentences
 from assistant.commands.errors import GrammarError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet, grammar_files, parse_grammar
-from assistant.commands.intents import DEFAULT_THRESHOLD, RecognitionResult, match_text, recognize
+from assistant.commands.intents import RecognitionResult, match_text, recognize
 from assistant.decoding.lexicon import lexicon_graph, read_word_list
 from assistant.decoding.words import WordsConfig
 from assistant.errors import AssistantError, ModelError, WordListError
@@ -193,9 +194,18 @@ def _add_recognize_parser(commands: argparse._SubParsersAction) -> None:
     recognize.add_argument(
         "--threshold",
         type=_probability,
-        default=DEFAULT_THRESHOLD,
+        default=None,
         metavar="P",
-        help=f"reject commands whose confidence is below P (default: {DEFAULT_THRESHOLD})",
+        help="reject commands whose confidence is below P (default: the threshold of "
+        "--sensitivity)",
+    )
+    recognize.add_argument(
+        "--sensitivity",
+        choices=SENSITIVITIES,
+        default=DEFAULT_SENSITIVITY,
+        help="how readily commands are accepted: strict accepts the fewest wrong ones (0.5 %% "
+        "of non-commands on the calibration set), normal 2 %%, loose 5 %% "
+        f"(default: {DEFAULT_SENSITIVITY})",
     )
     recognize.add_argument(
         "--run",
@@ -363,6 +373,14 @@ def _recognize(args: argparse.Namespace) -> int:
     except ModelError as e:
         print(f"assistant: cannot load the model: {e}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        calibration = load_calibration(recognizer.path)
+    except AssistantError as e:
+        print(f"assistant: cannot load the confidence calibration: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    threshold = (
+        args.threshold if args.threshold is not None else calibration.threshold(args.sensitivity)
+    )
     skills = _skills(args, commands, None) if args.run else None
     status = EXIT_OK
     try:
@@ -370,7 +388,9 @@ def _recognize(args: argparse.Namespace) -> int:
             try:
                 audio = load_audio(path, recognizer.info.sample_rate)
                 if has_speech(audio):
-                    result = recognize(recognizer.log_probs(audio), commands, args.threshold)
+                    result = recognize(
+                        recognizer.log_probs(audio), commands, threshold, calibration=calibration
+                    )
                 else:
                     result = RecognitionResult(None, {}, 0.0, "")
             except AssistantError as e:

@@ -17,8 +17,9 @@ import numpy as np
 
 from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent, has_speech
 from assistant.audio.sources import PREROLL_MS, AudioSource, PreRoll, rms_dbfs
+from assistant.commands.confidence import DEFAULT_SENSITIVITY, Calibration
 from assistant.commands.grammar import CommandSet
-from assistant.commands.intents import DEFAULT_THRESHOLD, RecognitionResult, recognize
+from assistant.commands.intents import RecognitionResult, bundled_calibration, recognize
 from assistant.decoding.greedy import greedy_decode
 from assistant.errors import AssistantError
 from assistant.recognizer import ModelInfo
@@ -33,8 +34,11 @@ DIDNT_CATCH = "Sorry, I didn't catch that."
 class EngineConfig:
     """How the engine listens and decides."""
 
-    threshold: float = DEFAULT_THRESHOLD
-    """Commands with a confidence below this (0..1) are rejected."""
+    sensitivity: str = DEFAULT_SENSITIVITY
+    """How readily commands are accepted: strict, normal or loose (points of the confidence
+    calibration's trade-off curve, see :mod:`assistant.commands.confidence`)."""
+    threshold: float | None = None
+    """Commands with a confidence below this (0..1) are rejected; None: the sensitivity's."""
     partial_interval_ms: int = 300
     """Audio in milliseconds between two partial transcripts while listening."""
     min_utterance_ms: int = 150
@@ -136,9 +140,18 @@ class Engine:
         commands: CommandSet,
         skills: SkillHandler | None = None,
         config: EngineConfig = EngineConfig(),
+        calibration: Calibration | None = None,
     ) -> None:
-        """An engine over ``source`` that recognises ``commands`` and hands them to ``skills``."""
+        """An engine over ``source`` that recognises ``commands`` and hands them to ``skills``;
+        ``calibration`` is the model's confidence calibration (default: the bundled model's)."""
         self.source = source
+        self.calibration = calibration or bundled_calibration()
+        self.threshold = (
+            config.threshold
+            if config.threshold is not None
+            else self.calibration.threshold(config.sensitivity)
+        )
+        """Commands with a confidence below this are rejected."""
         self.model = model
         self.commands = commands
         self.skills = skills
@@ -247,7 +260,9 @@ class Engine:
             info = self.model.info
             heard = greedy_decode(log_probs, info.blank_id, info.vocabulary)
             mid = time.perf_counter()
-            result = recognize(log_probs, self.commands, self.config.threshold)
+            result = recognize(
+                log_probs, self.commands, self.threshold, calibration=self.calibration
+            )
             acoustic_ms, intent_ms = (mid - start) * 1000, (time.perf_counter() - mid) * 1000
         to_intent = time.perf_counter()
         reply, speak = self._reply(result)

@@ -31,8 +31,8 @@ from assistant.audio.files import load_audio
 from assistant.commands.confusion import FREE_TEXT_PLACEHOLDER, sample_sentences
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.commands.intents import (
-    DEFAULT_THRESHOLD,
     RecognitionResult,
+    bundled_calibration,
     match_text,
     recognize,
 )
@@ -46,6 +46,8 @@ from models.errors import DataError
 from models.evaluate import lexicon_of, score
 
 CACHE = Path("data/bench_commands")
+DEFAULT_THRESHOLD = bundled_calibration().threshold("normal")
+"""The app's default: the normal sensitivity of the bundled calibration."""
 
 
 def speak(text: str, index: int, seed: int) -> np.ndarray:

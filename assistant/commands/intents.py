@@ -1,22 +1,18 @@
 """From log-probabilities (or typed text) to an intent with typed slots and a confidence.
 
-Confidence compares two things on the natural-log scale, mapped to 0..1 by a logistic (scores
-are on the search's scale: log-probability plus its bonus per letter, see
-``assistant.decoding.constrained``):
+The search (:mod:`assistant.decoding.constrained`) finds the grammar's best sentences; the
+confidence (:mod:`assistant.commands.confidence`) weighs how well the best one explains the
+audio against the free transcript, its rivals and its worst-heard word, with a logistic
+regression calibrated on voices like users'. Below the sensitivity's threshold the command is
+rejected.
 
-* the *fit*: the best grammar path's score minus the unconstrained best path's score (greedy
-  per-frame maxima), per frame. Speech that the grammar explains scores about as well as the
-  free decoding (fit near 0); speech outside the grammar is forced through the wrong letters and
-  loses several nats per wrong character.
-* the *margin*: the best score minus that of the best alternative with a different meaning
-  (other intent or slot values; spellings of the free text are not rivals, since it is read
-  as heard); a near tie means the words could be either.
-* the *agreement*: how close the free transcript is to the chosen sentence, as one minus
-  their character error rate with spaces ignored; it gates the other two (multiplies their
-  logistic by its own). A model that is unsure spreads probability
-  thinly, so forced paths can score close to the free one even for unrelated words; the
-  spelling it actually heard does not lie that way. A sentence ending in free text is also
-  gated by :func:`carrier_agreement`, the agreement of its words before the free text alone.
+Two checks compare the sentence with the free transcript, as heard:
+
+* the *agreement*: one minus their character error rate with spaces ignored. A model that is
+  unsure spreads probability thinly, so forced paths can score close to the free one even for
+  unrelated words; the spelling it actually heard does not lie that way.
+* for a sentence ending in free text, :func:`carrier_agreement`, the agreement of its words
+  before the free text alone.
 
 A free-text slot is scored as read (see :func:`respell_free_text`), not as the search spelled
 it: the search charges free text per letter and so cuts it short, which the fit and agreement
@@ -25,13 +21,20 @@ would count against a command that was heard right.
 
 from __future__ import annotations
 
+import functools
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.commands.confidence import (
+    DEFAULT_SENSITIVITY,
+    Calibration,
+    Evidence,
+    load_calibration,
+    measure,
+)
 from assistant.commands.confusion import edit_distance, prefix_distance
 from assistant.commands.expression import SlotKind
 from assistant.commands.grammar import CommandSet
@@ -50,32 +53,6 @@ from assistant.decoding.words import WordsConfig, read_as_words
 from assistant.vocabulary import normalize_text
 
 _LOGGER = logging.getLogger(__name__)
-
-DEFAULT_THRESHOLD = 0.4
-"""Results with a confidence below this are rejected (intent None). Chosen on
-``benchmarks/commands_accuracy.py``: with the 16,000-step model, 0.4 accepts 5.6 points more
-of the held-out voices' commands than 0.5 and 2.6 more of the real Speech Commands words, and
-falsely accepts the same out-of-grammar sentences (0.5 % clean, 1.0 % noisy, none real)."""
-
-
-@dataclass(frozen=True)
-class ConfidenceConfig:
-    """Logistic mapping of fit and margin (see the module docstring) to a confidence."""
-
-    fit_scale: float = 40.0
-    """Logit units per nat per frame of fit."""
-    fit_offset: float = 0.1
-    """Nats per frame of fit (a loss) at which the fit term is zero."""
-    margin_scale: float = 1.5
-    """Logit units per nat of margin."""
-    margin_offset: float = 2.0
-    """Nats of margin at which the margin term is zero."""
-    margin_cap: float = 6.0
-    """Nats: a larger margin counts as this (and no alternative at all counts as this)."""
-    agreement_scale: float = 8.0
-    """Logit units per unit of agreement (1 - character error rate, 0..1)."""
-    agreement_offset: float = 0.45
-    """Agreement at which the agreement gate is one half."""
 
 
 @dataclass(frozen=True)
@@ -136,10 +113,6 @@ def match_text(text: str, commands: CommandSet) -> RecognitionResult:
     )
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-
-
 def agreement(heard: str, sentence: str) -> float:
     """1 - character error rate of ``heard`` against ``sentence``, spaces ignored, in 0..1."""
     target, got = sentence.replace(" ", ""), heard.replace(" ", "")
@@ -171,33 +144,6 @@ def carrier_agreement(heard: str, sentence: str, spans: Sequence[SlotMatch]) -> 
         return 1.0
     errors = prefix_distance(carrier, heard.replace(" ", ""))
     return max(0.0, 1.0 - (errors + 2) / len(carrier))
-
-
-def fit_per_frame(best: float, free: float, frames: int) -> float:
-    """How far a best score lies below the free best path's, per frame (natural log, on the
-    search's ranking scale): near 0 when the grammar explains the speech, very negative when
-    the speech is forced through the wrong letters."""
-    return (best - free) / max(frames, 1)
-
-
-def confidence(
-    best: float,
-    free: float,
-    second: float | None,
-    frames: int,
-    config: ConfidenceConfig,
-    agreement: float = 1.0,
-) -> float:
-    """Confidence of a best score against the free best path and the runner-up's score, and of
-    the sentence against the free transcript (``agreement``, 0..1)."""
-    fit = min(0.0, fit_per_frame(best, free, frames))
-    margin = config.margin_cap if second is None else min(config.margin_cap, best - second)
-    logit = config.fit_scale * (fit + config.fit_offset) + config.margin_scale * (
-        margin - config.margin_offset
-    )
-    # a gate, not a summand: a transcript far from the sentence vetoes however well it scores
-    gate = _sigmoid(config.agreement_scale * (agreement - config.agreement_offset))
-    return _sigmoid(logit) * gate
 
 
 def respell_free_text(
@@ -257,60 +203,108 @@ def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Inter
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def bundled_calibration() -> Calibration:
+    """The bundled model's confidence calibration, read once."""
+    return load_calibration()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The search's reading of one utterance, before the confidence decides."""
+
+    heard: str
+    """The free (greedy) transcript."""
+    candidates: tuple[Interpretation, ...]
+    """The n-best grammar sentences, best first; the best with its free text as heard."""
+    features: np.ndarray | None
+    """The confidence measurements of the best (see :mod:`assistant.commands.confidence`);
+    None when nothing was heard or no sentence of the grammar fits."""
+    free_text_start: int | None = None
+    """First frame of the best sentence's free text; None without free text."""
+
+
+def analyse(
+    log_probs: np.ndarray, commands: CommandSet, beam: BeamConfig = BeamConfig()
+) -> Analysis:
+    """Search (T, V) CTC log-probs for the best sentences of ``commands`` and measure how well
+    the best explains them."""
+    free = unconstrained_decode(log_probs)
+    if not free.text:
+        return Analysis("", (), None)
+    candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
+    if not candidates:
+        return Analysis(free.text, (), None)
+    # free text as heard, not as the search (which charges it per letter) spelled it
+    best, free_text_start = respell_free_text(log_probs, candidates[0], commands)
+    candidates = [best, *candidates[1:]]
+    features = measure(log_probs, evidence(free, best, candidates, beam))
+    _LOGGER.debug("best %r, free %r: %s", best.text, free.text, np.round(features, 3))
+    return Analysis(free.text, tuple(candidates), features, free_text_start)
+
+
 def recognize(
     log_probs: np.ndarray,
     commands: CommandSet,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     *,
     beam: BeamConfig = BeamConfig(),
-    scoring: ConfidenceConfig = ConfidenceConfig(),
+    calibration: Calibration | None = None,
     words: WordsConfig | None = WordsConfig(),
 ) -> RecognitionResult:
     """Intent and slots of (T, V) CTC log-probs under ``commands``; rejects below threshold.
 
-    An accepted command's free text is read as common words where that fits (``words``; None
-    keeps the spelling heard). Confidence is judged on the spelling heard either way."""
-    free = unconstrained_decode(log_probs)
-    if not free.text:
-        return RecognitionResult(None, {}, 0.0, "")
-    candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
-    if not candidates:
-        return RecognitionResult(None, {}, 0.0, free.text)
-    # free text as heard, not as the search (which charges it per letter) spelled it
-    best, free_text_start = respell_free_text(log_probs, candidates[0], commands)
-    # scores on the search's scale: log-probability plus its bonus per character
+    ``calibration`` (default: the bundled model's) turns the evidence into a confidence;
+    ``threshold`` None takes its ``normal`` sensitivity. An accepted command's free text is
+    read as common words where that fits (``words``; None keeps the spelling heard).
+    Confidence is judged on the spelling heard either way."""
+    calibration = calibration or bundled_calibration()
+    if threshold is None:
+        threshold = calibration.threshold(DEFAULT_SENSITIVITY)
+    found = analyse(log_probs, commands, beam)
+    if found.features is None:
+        return RecognitionResult(None, {}, 0.0, found.heard)
+    score = calibration.probability(found.features)
+    if score < threshold:
+        return RecognitionResult(None, {}, score, found.heard, found.candidates)
+    best = found.candidates[0]
+    if words is not None and found.free_text_start is not None:  # scored as heard, shown as words
+        best = free_text_as_words(log_probs, best, found.free_text_start, commands, words)
+    return RecognitionResult(
+        best.intent, best.slots, score, best.text, (best, *found.candidates[1:]), best.spans
+    )
+
+
+def evidence(
+    free: Hypothesis, best: Interpretation, candidates: Sequence[Interpretation], beam: BeamConfig
+) -> Evidence:
+    """What the confidence weighs: ``best`` (the first of the n-best ``candidates``, its free
+    text as heard) against the free transcript and the other candidates, on the search's
+    scale (log-probability plus its bonus per letter)."""
     bonus = beam.char_bonus
     meaning = _fixed_meaning(best)
-    second = next(
-        (
-            with_bonus(c.log_score, c.text, bonus)
-            for c in candidates[1:]
-            if _fixed_meaning(c) != meaning
+    best_score = with_bonus(best.log_score, best.text, bonus)
+    scores = [best_score] + [with_bonus(c.log_score, c.text, bonus) for c in candidates[1:]]
+    same = [best_score] + [
+        s for c, s in zip(candidates[1:], scores[1:], strict=True) if _fixed_meaning(c) == meaning
+    ]
+    rivals = [
+        s for c, s in zip(candidates[1:], scores[1:], strict=True) if _fixed_meaning(c) != meaning
+    ]
+    other_intents = [
+        s for c, s in zip(candidates[1:], scores[1:], strict=True) if c.intent != best.intent
+    ]
+    return Evidence(
+        best_score=best_score,
+        free_score=free.ranking_score(bonus),
+        rival_score=max(rivals) if rivals else None,
+        other_intent_score=max(other_intents) if other_intents else None,
+        same_meaning_scores=same,
+        all_scores=scores,
+        sentence=best.text,
+        heard=free.text,
+        agreement=min(
+            agreement(free.text, best.text), carrier_agreement(free.text, best.text, best.spans)
         ),
-        None,
-    )
-    score = confidence(
-        with_bonus(best.log_score, best.text, bonus),
-        free.ranking_score(bonus),
-        second,
-        log_probs.shape[0],
-        scoring,
-        min(agreement(free.text, best.text), carrier_agreement(free.text, best.text, best.spans)),
-    )
-    _LOGGER.debug(
-        "best %r %.2f, free %r %.2f, runner-up %s: confidence %.3f",
-        best.text,
-        best.log_score,
-        free.text,
-        free.log_score,
-        second,
-        score,
-    )
-    if score < threshold:
-        return RecognitionResult(None, {}, score, free.text, tuple(candidates))
-    if words is not None and free_text_start is not None:  # scored as heard, shown as words
-        best = free_text_as_words(log_probs, best, free_text_start, commands, words)
-    candidates = [best, *candidates[1:]]
-    return RecognitionResult(
-        best.intent, best.slots, score, best.text, tuple(candidates), best.spans
+        slot_spans=tuple((span.start, span.end) for span in best.spans),
     )

@@ -1,0 +1,414 @@
+"""Fit the recogniser's confidence on the calibration set and write it beside the model.
+
+    python -m models.calibration.fit --model assistant/models/bilstm_ctc.onnx
+
+Every utterance of the set (``python -m models.calibration.build``) goes through the product's
+own path (:func:`assistant.commands.intents.analyse`) under its grammar; its measurements and
+whether the best sentence's meaning is right are cached per model. A logistic regression
+(numpy, L2, each part of the set weighed alike) is fitted on them; the thresholds of the
+sensitivities are read off its trade-off curve against the set's false acceptance (utterances
+that are no command of their grammar). Prints each feature alone and all together,
+cross-validated over two halves of the speakers, then the curve by part and by length, and
+writes ``MODEL.confidence.json`` and (``--report``) a Markdown report with a plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.audio.endpoint import has_speech
+from assistant.audio.files import load_audio
+from assistant.commands.confidence import (
+    FEATURE_NAMES,
+    SENSITIVITIES,
+    Calibration,
+    calibration_path,
+    expand,
+    term_count,
+)
+from assistant.commands.intents import analyse
+from assistant.recognizer import Recognizer, default_model_path
+from models.calibration.build import VERSION, read_set
+from models.calibration.grammars import grammars_of
+from models.data.real_speech import speech_dir
+
+_LOGGER = logging.getLogger(__name__)
+
+FALSE_ACCEPTANCE_TARGETS = {"strict": 0.005, "normal": 0.02, "loose": 0.05}
+"""Sensitivity -> the share of non-commands it may accept on the calibration set."""
+LENGTH_BUCKETS = ((0.0, 3.0, "< 3 s"), (3.0, 6.0, "3-6 s"), (6.0, 1e9, "> 6 s"))
+L2 = 3e-3
+"""Ridge penalty per term, relative to the total sample weight (chosen by the cross-validated
+kept share at 2 % false acceptance: 1e-2, 3e-3 and 1e-3 give 62, 62 and 63 %)."""
+
+
+@dataclass
+class Measured:
+    """The calibration set through one model: one entry per utterance."""
+
+    features: np.ndarray
+    """(N, F) float64; rows of NaN where nothing was heard or no sentence fits."""
+    right: np.ndarray
+    """(N,) bool: the best sentence has the expected intent and slots."""
+    command: np.ndarray
+    """(N,) bool: the utterance is a command of its grammar."""
+    part: np.ndarray
+    """(N,) str: kokoro, gsc10, wake5, so762, real-out."""
+    seconds: np.ndarray
+    """(N,) float: length of the audio."""
+    speaker: np.ndarray
+    """(N,) str: voice or speaker id."""
+
+
+def audio_path(row: dict[str, str], folder: Path) -> Path:
+    """Where a manifest row's audio lies (the set's folder, or ``speech:`` the shared one)."""
+    path = row["path"]
+    return speech_dir() / path[len("speech:") :] if path.startswith("speech:") else folder / path
+
+
+def model_digest(model: Path) -> str:
+    """First 16 hex digits of the sha256 of the model file."""
+    return hashlib.sha256(model.read_bytes()).hexdigest()[:16]
+
+
+def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
+    """Run every utterance of the set at ``folder`` through ``model`` (cached per model)."""
+    rows = read_set(folder)
+    cache = folder / f"measured-{model_digest(model)}.npz"
+    if cache.is_file():
+        data = np.load(cache, allow_pickle=False)
+        if data["features"].shape == (len(rows), len(FEATURE_NAMES)):
+            return Measured(**{k: data[k] for k in Measured.__dataclass_fields__})
+    grammars = grammars_of(rows)
+    recognizer = Recognizer(model, intra_op_num_threads=threads)
+    features = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
+    right = np.zeros(len(rows), dtype=bool)
+    from tqdm import tqdm
+
+    for i, row in enumerate(tqdm(rows, desc="measuring", unit="utt")):
+        audio = load_audio(audio_path(row, folder), recognizer.info.sample_rate)
+        if not has_speech(audio):
+            continue
+        found = analyse(recognizer.log_probs(audio), grammars[row["grammar"]])
+        if found.features is None:
+            continue
+        features[i] = found.features
+        best = found.candidates[0]
+        right[i] = bool(row["intent"]) and (
+            best.intent == row["intent"] and dict(best.slots) == json.loads(row["slots"])
+        )
+    measured = Measured(
+        features=features,
+        right=right,
+        command=np.array([bool(r["intent"]) for r in rows]),
+        part=np.array([r["part"] for r in rows]),
+        seconds=np.array([float(r["duration"]) for r in rows]),
+        speaker=np.array([r["voice"] for r in rows]),
+    )
+    np.savez(cache, **{k: getattr(measured, k) for k in Measured.__dataclass_fields__})
+    return measured
+
+
+def part_weights(part: np.ndarray) -> np.ndarray:
+    """Per-utterance weights under which every part of the set counts alike (mean 1)."""
+    names, counts = np.unique(part, return_counts=True)
+    per_part = dict(zip(names, len(part) / (len(names) * counts), strict=True))
+    return np.array([per_part[p] for p in part])
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float = L2, steps: int = 50
+) -> tuple[np.ndarray, float]:
+    """Weights and bias of a logistic regression of ``y`` on standardised (N, F) ``x``, by
+    Newton's method with a ridge penalty ``l2`` (times the total weight) on the weights."""
+    n, f = x.shape
+    design = np.hstack([x, np.ones((n, 1))])
+    theta = np.zeros(f + 1)
+    penalty = np.full(f + 1, l2 * weights.sum())
+    penalty[-1] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -30, 30)))
+        gradient = design.T @ (weights * (p - y)) + penalty * theta
+        hessian = (design * (weights * p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        step = np.linalg.solve(hessian + 1e-9 * np.eye(f + 1), gradient)
+        theta -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return theta[:-1], float(theta[-1])
+
+
+def calibrate(measured: Measured, columns: Sequence[int] | None = None) -> Calibration:
+    """A calibration fitted on ``measured`` (only the terms of ``columns`` of the features
+    weigh when given: the others get weight 0), thresholds at
+    :data:`FALSE_ACCEPTANCE_TARGETS`."""
+    usable = ~np.isnan(measured.features).any(axis=1)
+    x = measured.features[usable]
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    chosen = list(range(len(FEATURE_NAMES))) if columns is None else list(columns)
+    # a column's terms: itself and its products with the other chosen columns
+    mask = np.zeros(len(FEATURE_NAMES))
+    mask[chosen] = 1.0
+    used = expand(mask[None, :])[0] > 0
+    terms = expand((x - mean) / scale)[:, used]
+    w, bias = fit_logistic(
+        terms, measured.right[usable].astype(float), part_weights(measured.part[usable])
+    )
+    weights = np.zeros(term_count(len(FEATURE_NAMES)))
+    weights[used] = w
+    unthresholded = Calibration(
+        tuple(weights), bias, tuple(mean), tuple(scale), dict.fromkeys(SENSITIVITIES, 0.5)
+    )
+    scores = confidences(unthresholded, measured)
+    thresholds = {
+        name: threshold_for(scores, measured, target)
+        for name, target in FALSE_ACCEPTANCE_TARGETS.items()
+    }
+    return Calibration(tuple(weights), bias, tuple(mean), tuple(scale), thresholds)
+
+
+def confidences(calibration: Calibration, measured: Measured) -> np.ndarray:
+    """Each utterance's confidence (0 where nothing was heard or nothing fits)."""
+    scores = np.zeros(len(measured.right))
+    for i, row in enumerate(measured.features):
+        if not np.isnan(row).any():
+            scores[i] = calibration.probability(row)
+    return scores
+
+
+def threshold_for(scores: np.ndarray, measured: Measured, target: float) -> float:
+    """The lowest threshold at which at most ``target`` of the non-commands are accepted."""
+    negative = np.sort(scores[~measured.command])[::-1]
+    allowed = int(np.floor(target * negative.size))
+    if allowed >= negative.size:
+        return 0.0
+    # accept strictly above the (allowed+1)-th highest non-command score
+    return float(np.nextafter(negative[allowed], 1.0))
+
+
+@dataclass(frozen=True)
+class Point:
+    """Acceptance on (a subset of) the set at one threshold."""
+
+    commands: int
+    """Commands of the subset."""
+    best_right: int
+    """Commands whose best sentence is right."""
+    right_accepted: int
+    """Commands right and accepted."""
+    wrong_accepted: int
+    """Commands accepted with a wrong meaning."""
+    others: int
+    """Utterances that are no command."""
+    others_accepted: int
+
+    @property
+    def kept(self) -> float:
+        """Right and accepted over best-sentence-right (1 when none is right)."""
+        return self.right_accepted / self.best_right if self.best_right else 1.0
+
+    @property
+    def false_acceptance(self) -> float:
+        """Non-commands accepted over non-commands (0 when there are none)."""
+        return self.others_accepted / self.others if self.others else 0.0
+
+
+def point(scores: np.ndarray, measured: Measured, threshold: float, subset: np.ndarray) -> Point:
+    """Acceptance of the utterances in ``subset`` (bool mask) at ``threshold``."""
+    accepted = (scores >= threshold) & (scores > 0) & subset
+    command = measured.command & subset
+    return Point(
+        commands=int(command.sum()),
+        best_right=int((measured.right & subset).sum()),
+        right_accepted=int((accepted & measured.right).sum()),
+        wrong_accepted=int((accepted & command & ~measured.right).sum()),
+        others=int((~measured.command & subset).sum()),
+        others_accepted=int((accepted & ~measured.command).sum()),
+    )
+
+
+def trade_off_curve(
+    scores: np.ndarray, measured: Measured, subset: np.ndarray, thresholds: np.ndarray
+) -> list[tuple[float, float]]:
+    """(false acceptance, right and accepted over best-right) at each threshold."""
+    points = [point(scores, measured, t, subset) for t in thresholds]
+    return [(p.false_acceptance, p.kept) for p in points]
+
+
+def speaker_folds(measured: Measured) -> np.ndarray:
+    """0 or 1 per utterance by a hash of its speaker (voices and people never in both)."""
+    return np.array([zlib.crc32(s.encode()) % 2 for s in measured.speaker])
+
+
+def cross_validated(measured: Measured, columns: Sequence[int] | None = None) -> np.ndarray:
+    """Each utterance's confidence from a calibration fitted on the other half's speakers
+    (``columns``: see :func:`calibrate`)."""
+    folds = speaker_folds(measured)
+    scores = np.zeros(len(folds))
+    for fold in (0, 1):
+        train = subset_of(measured, folds != fold)
+        calibration = calibrate(train, columns)
+        scores[folds == fold] = confidences(calibration, subset_of(measured, folds == fold))
+    return scores
+
+
+def subset_of(measured: Measured, mask: np.ndarray) -> Measured:
+    """The utterances of ``measured`` where ``mask`` is True."""
+    return Measured(**{k: getattr(measured, k)[mask] for k in Measured.__dataclass_fields__})
+
+
+def kept_at(scores: np.ndarray, measured: Measured, target: float) -> tuple[float, float]:
+    """(right and accepted over best-right, false acceptance) at the threshold where the
+    set's false acceptance is at most ``target``."""
+    everything = np.ones(len(scores), dtype=bool)
+    p = point(scores, measured, threshold_for(scores, measured, target), everything)
+    return p.kept, p.false_acceptance
+
+
+def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, model: Path) -> str:
+    """A Markdown report: the features alone and together, the curve by part and length."""
+    lines = [
+        f"# Confidence calibration of `{model.name}` (set v{VERSION})",
+        "",
+        "Made by `python -m models.calibration.fit --report` (see "
+        "`models/calibration/build.py` for the set). *Kept*: right and accepted over the "
+        "commands whose best grammar sentence is right; *false acc.*: utterances that are no "
+        "command of their grammar, accepted. Cross-validated: each half of the speakers "
+        "scored by a fit on the other half.",
+        "",
+        "## Each measurement alone, then together (cross-validated, at 2 % false acceptance)",
+        "",
+        "| features | kept % | false acc. % |",
+        "|---|---|---|",
+    ]
+    for i, name in enumerate(FEATURE_NAMES):
+        kept, fa = kept_at(cross_validated(measured, [i]), measured, 0.02)
+        lines.append(f"| {name} | {100 * kept:.1f} | {100 * fa:.1f} |")
+    kept, fa = kept_at(cv_scores, measured, 0.02)
+    lines += [f"| **all** | **{100 * kept:.1f}** | **{100 * fa:.1f}** |", ""]
+    scores = confidences(calibration, measured)
+    for name in SENSITIVITIES:
+        threshold = calibration.threshold(name)
+        lines += [
+            f"## Sensitivity `{name}`: threshold {threshold:.3f} (fitted on the whole set)",
+            "",
+            "| part | length | commands | best right | kept % | wrong acc. | others | "
+            "false acc. % |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for part in [*sorted(set(measured.part)), "all"]:
+            in_part = np.ones(len(scores), dtype=bool) if part == "all" else measured.part == part
+            for low, high, label in ((0.0, 1e9, "all"), *LENGTH_BUCKETS):
+                subset = in_part & (measured.seconds >= low) & (measured.seconds < high)
+                if not subset.any():
+                    continue
+                p = point(scores, measured, threshold, subset)
+                lines.append(
+                    f"| {part} | {label} | {p.commands} | {p.best_right} | {100 * p.kept:.1f} "
+                    f"| {p.wrong_accepted} | {p.others} | {100 * p.false_acceptance:.1f} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(calibration: Calibration, measured: Measured, path: Path) -> None:
+    """The trade-off curve per part and per length, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scores = confidences(calibration, measured)
+    grid = np.linspace(0.0, 1.0, 201)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    everything = np.ones(len(scores), dtype=bool)
+    groups = [(p, measured.part == p) for p in sorted(set(measured.part))]
+    lengths = [
+        (label, (measured.seconds >= low) & (measured.seconds < high))
+        for low, high, label in LENGTH_BUCKETS
+    ]
+    for ax, title, subsets in (
+        (axes[0], "by part of the set", [*groups, ("all", everything)]),
+        (axes[1], "by length", [*lengths, ("all", everything)]),
+    ):
+        for label, subset in subsets:
+            if not (measured.command & subset).any():
+                continue
+            fa, kept = zip(*trade_off_curve(scores, measured, subset, grid), strict=True)
+            ax.plot(100 * np.array(fa), 100 * np.array(kept), label=label)
+        threshold = calibration.threshold("normal")
+        normal = point(scores, measured, threshold, everything)
+        ax.plot(100 * normal.false_acceptance, 100 * normal.kept, "ko", label="normal")
+        ax.set(
+            xlabel="false acceptance % (non-commands accepted)",
+            ylabel="right and accepted, % of best-sentence-right",
+            title=title,
+            xlim=(0, 20),
+            ylim=(0, 101),
+        )
+        ax.grid(True)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=default_model_path(), help="ONNX model")
+    parser.add_argument(
+        "--set", type=Path, default=Path(f"data/calibration/v{VERSION}"), help="calibration set"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="write a Markdown report here, and its plot beside it (.png)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the report, write no calibration"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    measured = measure_set(args.model, args.set, args.threads)
+    calibration = calibrate(measured)
+    cv_scores = cross_validated(measured)
+    text = report(calibration, measured, cv_scores, args.model)
+    print(text)
+    kept, fa = kept_at(cv_scores, measured, FALSE_ACCEPTANCE_TARGETS["normal"])
+    description = (
+        f"Fitted on calibration set v{VERSION} ({len(measured.right)} utterances: held-out "
+        f"Kokoro voices and real speakers); cross-validated over speakers at the normal "
+        f"threshold: {100 * kept:.1f} % of best-sentence-right commands accepted at "
+        f"{100 * fa:.1f} % false acceptance."
+    )
+    calibration = Calibration(
+        calibration.weights,
+        calibration.bias,
+        calibration.mean,
+        calibration.scale,
+        calibration.thresholds,
+        model_sha256=model_digest(args.model),
+        description=description,
+    )
+    if args.report is not None:
+        args.report.write_text(text + "\n", encoding="utf-8")
+        plot(calibration, measured, args.report.with_suffix(".png"))
+    if not args.dry_run:
+        target = calibration_path(args.model)
+        target.write_text(calibration.to_json() + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

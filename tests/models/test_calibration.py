@@ -1,0 +1,124 @@
+"""The calibration set's plan and grammars, and the fit of the confidence on it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.commands.confidence import FEATURE_NAMES, SENSITIVITIES
+from assistant.commands.intents import match_text
+from models.calibration.build import plan_kokoro
+from models.calibration.fit import (
+    Measured,
+    calibrate,
+    confidences,
+    fit_logistic,
+    part_weights,
+    point,
+    threshold_for,
+    trade_off_curve,
+)
+from models.calibration.grammars import (
+    everyday_commands,
+    grammars_of,
+    gsc10_commands,
+    wake5_commands,
+)
+from models.data.kokoro import HELD_OUT_VOICES
+
+
+def _measured(seed: int = 0, n: int = 400) -> Measured:
+    """A fixed sample: commands (right or not) and non-commands, the first feature telling."""
+    rng = np.random.default_rng(seed)
+    command = rng.random(n) < 0.6
+    right = command & (rng.random(n) < 0.8)
+    features = rng.normal(size=(n, len(FEATURE_NAMES)))
+    features[:, 0] += np.where(right, 2.5, -2.5)
+    return Measured(
+        features=features,
+        right=right,
+        command=command,
+        part=np.where(np.arange(n) % 2 == 0, "a", "b"),
+        seconds=rng.uniform(1, 10, n),
+        speaker=np.array([f"s{i % 20}" for i in range(n)]),
+    )
+
+
+def test_logistic_fit_separates_what_the_feature_separates() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(500, 2))
+    y = (x[:, 0] > 0).astype(float)
+    w, b = fit_logistic(x, y, np.ones(500), l2=1e-4)
+    predicted = (x @ w + b) > 0
+    assert np.mean(predicted == y.astype(bool)) > 0.97
+    assert abs(w[0]) > 5 * abs(w[1])
+
+
+def test_every_part_weighs_alike() -> None:
+    weights = part_weights(np.array(["a", "a", "a", "b"]))
+    assert weights.tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2.0])
+
+
+def test_curve_end_points_on_a_fixed_sample() -> None:
+    measured = _measured()
+    calibration = calibrate(measured)
+    scores = confidences(calibration, measured)
+    everything = np.ones(len(scores), dtype=bool)
+    (fa_all, kept_all), (fa_none, kept_none) = trade_off_curve(
+        scores, measured, everything, np.array([0.0, 1.01])
+    )
+    assert (fa_all, kept_all) == (1.0, 1.0)  # accept everything heard
+    assert (fa_none, kept_none) == (0.0, 0.0)  # accept nothing
+    normal = point(scores, measured, calibration.threshold("normal"), everything)
+    assert normal.false_acceptance <= 0.02
+    assert normal.kept > 0.9
+    strict, loose = calibration.threshold("strict"), calibration.threshold("loose")
+    assert strict >= calibration.threshold("normal") >= loose
+
+
+def test_threshold_for_accepts_at_most_the_target_share() -> None:
+    measured = _measured(n=10)
+    scores = np.linspace(0.05, 0.95, 10)
+    threshold = threshold_for(scores, measured, 0.2)
+    negatives = scores[~measured.command]
+    assert np.sum(negatives >= threshold) <= int(0.2 * negatives.size)
+    assert np.sum(negatives >= np.nextafter(threshold, 0)) > int(0.2 * negatives.size) - 1
+
+
+def test_the_kokoro_plan_is_fixed_and_its_meanings_right() -> None:
+    first, again = plan_kokoro(12, 8, seed=3), plan_kokoro(12, 8, seed=3)
+    assert [row for _, row in first] == [row for _, row in again]
+    active = everyday_commands()
+    for job, row in first:
+        expected = match_text(row["transcript"], active)
+        if row["intent"]:
+            assert expected.intent == row["intent"]
+            assert dict(expected.slots) == json.loads(row["slots"])
+        else:
+            assert expected.intent is None
+        assert set(job.blend.names) <= set(HELD_OUT_VOICES)
+        assert " ".join(job.pieces) == job.text
+        assert 0.8 <= job.speed <= 1.3
+    assert sum(bool(row["intent"]) for _, row in first) == 12
+
+
+def test_grammars_are_rebuilt_from_the_manifest() -> None:
+    rows = [
+        {"grammar": "so762", "transcript": "kate loves china", "intent": "Sentence"},
+        {"grammar": "so762", "transcript": "his head hurt", "intent": ""},
+        {"grammar": "gsc10", "transcript": "four", "intent": ""},
+    ]
+    grammars = grammars_of(rows)
+    assert set(grammars) == {"so762", "gsc10"}
+    assert match_text("kate loves china", grammars["so762"]).intent == "Sentence"
+    assert match_text("his head hurt", grammars["so762"]).intent is None
+    assert match_text("left", gsc10_commands()).intent == "Left"
+    assert match_text("think engine", wake5_commands()).slots == {"word": "think engine"}
+
+
+def test_sensitivities_cover_the_named_targets() -> None:
+    from models.calibration.fit import FALSE_ACCEPTANCE_TARGETS
+
+    assert tuple(FALSE_ACCEPTANCE_TARGETS) == SENSITIVITIES
