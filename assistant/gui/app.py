@@ -18,6 +18,7 @@ from assistant.engine import AcousticModel, SkillHandler
 from assistant.errors import AudioError
 from assistant.gui.errors import SettingsError
 from assistant.gui.settings import Settings, load_settings, save_settings
+from assistant.gui.theme import ThemeFollower, app_icon
 from assistant.gui.window import MainWindow
 from assistant.gui.worker import EngineParts, Worker
 
@@ -38,8 +39,9 @@ class DefaultParts:
         return Recognizer(settings.model_path, provider=settings.provider)
 
     def commands(self, settings: Settings) -> CommandSet:
-        """The command grammar of the settings' files; raises CommandsError."""
-        return CommandSet(settings.command_paths())
+        """The command grammar of the settings' files, leaving out a file with mistakes (in
+        its ``problems``); raises CommandsError when no file can be used."""
+        return CommandSet.skipping(settings.command_paths())
 
     def source(self, settings: Settings) -> AudioSource:
         """The chosen microphone (not yet started)."""
@@ -67,14 +69,17 @@ class Controller(QObject):
         self.worker_thread.started.connect(worker.start)
         window.listen_started.connect(worker.start_listening)
         window.listen_stopped.connect(worker.stop_listening)
+        window.listen_cancelled.connect(worker.cancel_listening)
         window.settings_changed.connect(self._save_settings)
         window.settings_changed.connect(worker.apply_settings)
         window.reload_requested.connect(worker.reload_commands)
         worker.partial.connect(window.show_partial)
         worker.final.connect(window.show_turn)
         worker.level.connect(window.show_level)
-        worker.error.connect(window.show_error)
+        worker.problem.connect(window.show_problem)
+        worker.problem_solved.connect(window.clear_problem)
         worker.state_changed.connect(window.set_state)
+        worker.commands_changed.connect(window.set_commands)
         self.announced.connect(window.show_announcement)
         self.announced.connect(worker.speak)
         self._shutdown_requested.connect(worker.shutdown)
@@ -147,7 +152,14 @@ def run_app(
             file=sys.stderr,
         )
         return EXIT_NO_DISPLAY
-    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    existing = QApplication.instance()
+    app = (
+        existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
+    )
+    app.setApplicationName("Voice assistant")
+    app.setDesktopFileName("assistant")
+    app.setWindowIcon(app_icon())
+    theme = ThemeFollower(app)
     settings_error = None
     try:
         settings = load_settings(settings_path)
@@ -156,7 +168,9 @@ def run_app(
     speaker: Any = None
     if skills is None:
         skills, speaker = _skills_and_speaker()
-    window = MainWindow(settings, timers=getattr(skills, "timers", None), devices=_devices)
+    window = MainWindow(
+        settings, timers=getattr(skills, "timers", None), devices=_devices, theme=theme.theme
+    )
     worker = Worker(parts or DefaultParts(), settings, skills=skills, speaker=speaker)
     controller = Controller(window, worker, settings_path)
     if settings_error:
