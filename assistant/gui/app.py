@@ -123,7 +123,7 @@ def _skills_and_speaker() -> tuple[Any, Any]:
     return Skills(SkillsConfig(spoken_replies=False), speaker=speaker), speaker
 
 
-def _devices() -> list[InputDevice]:
+def input_devices() -> list[InputDevice]:
     try:
         return list_input_devices()
     except AudioError as e:
@@ -169,7 +169,7 @@ def run_app(
     if skills is None:
         skills, speaker = _skills_and_speaker()
     window = MainWindow(
-        settings, timers=getattr(skills, "timers", None), devices=_devices, theme=theme.theme
+        settings, timers=getattr(skills, "timers", None), devices=input_devices, theme=theme.theme
     )
     worker = Worker(parts or DefaultParts(), settings, skills=skills, speaker=speaker)
     controller = Controller(window, worker, settings_path)

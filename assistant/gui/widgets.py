@@ -180,6 +180,11 @@ class TimerLike(Protocol):
         """What the user called it; None when unnamed."""
         ...
 
+    @property
+    def label(self) -> str:
+        """How it is called: ``"pasta timer"``, ``"10 minute timer"``."""
+        ...
+
     def remaining_s(self, now: float) -> float:
         """Seconds left at time ``now`` of the source's clock."""
         ...
@@ -213,7 +218,7 @@ class TimerRow(QWidget):
     """One timer: its name, its countdown and a button that cancels it."""
 
     def __init__(self, timer_id: int, name: str, parent: QWidget | None = None) -> None:
-        """A row for the timer ``timer_id`` called ``name``."""
+        """A row for the timer ``timer_id`` called ``name`` ("pasta timer")."""
         super().__init__(parent)
         self.timer_id = timer_id
         self.name = QLabel(name)
@@ -225,9 +230,8 @@ class TimerRow(QWidget):
         self.cancel_button = QToolButton()
         self.cancel_button.setObjectName("cancelTimer")
         self.cancel_button.setText("✕")
-        what = "this timer" if name == "timer" else f"the {name} timer"
-        self.cancel_button.setToolTip(f"Cancel {what}")
-        self.cancel_button.setAccessibleName(f"Cancel {what}")
+        self.cancel_button.setToolTip(f"Cancel the {name}")
+        self.cancel_button.setAccessibleName(f"Cancel the {name}")
         self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
@@ -236,7 +240,7 @@ class TimerRow(QWidget):
         layout.addWidget(self.cancel_button)
 
     def text(self) -> str:
-        """``"pasta  2:06"``: the name and the time left."""
+        """``"pasta timer  2:06"``: the name and the time left."""
         return f"{self.name.text()}  {self.remaining.text()}"
 
 
@@ -267,7 +271,7 @@ class TimersView(QFrame):
         self.refresh()
 
     def texts(self) -> list[str]:
-        """What each row says, e.g. ``["pasta  2:06"]``."""
+        """What each row says, e.g. ``["pasta timer  2:06"]``."""
         return [row.text() for row in self.rows]
 
     def refresh(self) -> None:
@@ -280,7 +284,7 @@ class TimersView(QFrame):
                 row.deleteLater()
             self.rows = []
             for index, timer in enumerate(timers):
-                row = TimerRow(timer.id, timer.name or "timer")
+                row = TimerRow(timer.id, timer.label)
                 row.cancel_button.clicked.connect(
                     lambda _=False, timer_id=timer.id: self._cancel(timer_id)
                 )

@@ -28,6 +28,10 @@ class FakeTimer:
     def remaining_s(self, now: float) -> float:
         return max(0.0, self.ends_at - now)
 
+    @property
+    def label(self) -> str:
+        return f"{self.name} timer" if self.name else "2 hour timer"
+
 
 class FakeTimers:
     def __init__(self) -> None:
@@ -69,12 +73,12 @@ def test_timers_count_down_on_the_sources_clock(qtbot) -> None:  # type: ignore[
     qtbot.addWidget(window)
     view = window.timers
     assert view is not None
-    assert view.texts() == ["pasta  2:06", "timer  2:00:05"]
+    assert view.texts() == ["pasta timer  2:06", "2 hour timer  2:00:05"]
     assert view.placeholder.isHidden()
     timers.clock += 6.0
     timers.timers.pop()
     view.refresh()
-    assert view.texts() == ["pasta  2:00"]
+    assert view.texts() == ["pasta timer  2:00"]
     timers.timers.clear()
     view.refresh()
     assert view.texts() == [] and not view.placeholder.isHidden()
@@ -88,11 +92,11 @@ def test_each_timer_has_a_cancel_button(qtbot) -> None:  # type: ignore[no-untyp
     assert view is not None
     assert [row.cancel_button.toolTip() for row in view.rows] == [
         "Cancel the pasta timer",
-        "Cancel this timer",
+        "Cancel the 2 hour timer",
     ]
     qtbot.mouseClick(view.rows[0].cancel_button, Qt.MouseButton.LeftButton)
     assert [t.id for t in timers.timers] == [2]
-    assert view.texts() == ["timer  2:00:05"]
+    assert view.texts() == ["2 hour timer  2:00:05"]
 
 
 def test_format_remaining_rounds_up() -> None:
