@@ -32,8 +32,13 @@ fi
 # shellcheck disable=SC2086  # one word per package
 scripts/apt_install.sh --who setup $apt_packages || [ $? = 2 ] || exit 1  # 2: not root, go on
 
-if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-  echo "setup: needs Python 3.10 or newer; $python is $("$python" --version 2>&1 || echo missing)." \
+if ! command -v "$python" >/dev/null; then
+  echo "setup: needs Python 3.10 or newer, and there is no $python. Install it, or set" \
+    "PYTHON=/path/to/python3.X" >&2
+  exit 1
+fi
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+  echo "setup: needs Python 3.10 or newer; $python is $("$python" --version 2>&1)." \
     "Set PYTHON=/path/to/python3.X" >&2
   exit 1
 fi

@@ -99,3 +99,31 @@ def test_the_test_profiles_install_the_virtual_microphone(profile: str) -> None:
     assert {"pulseaudio", "pulseaudio-utils", "libasound2-plugins", "espeak-ng"} <= set(
         line.group(1).replace("\\\n", " ").split()
     )
+
+
+def test_setup_names_the_python_it_needs(tmp_path: Path) -> None:
+    """An old Python is refused with what to do, before anything is installed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "scripts").mkdir(parents=True)
+    for name in ("setup.sh", "apt_install.sh"):
+        (checkout / "scripts" / name).write_bytes((ROOT / "scripts" / name).read_bytes())
+        (checkout / "scripts" / name).chmod(0o755)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    _tool(fake, "dpkg-query", "echo 'install ok installed'\n")  # every system package is there
+    _tool(fake, "python3.8", 'if [ "$1" = --version ]; then echo Python 3.8.10; fi\nexit 1\n')
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PYTHON": "python3.8"}
+    done = subprocess.run(
+        ["bash", str(checkout / "scripts" / "setup.sh")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "setup: needs Python 3.10 or newer; python3.8 is Python 3.8.10. "
+        "Set PYTHON=/path/to/python3.X\n"
+    )
+    assert not (checkout / ".venv").exists()

@@ -7,6 +7,7 @@ errors shown in the window), waiting on signals rather than sleeping.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -214,11 +215,18 @@ class Unplugged(WavFileSource):
 
 
 def test_no_microphone_is_a_plain_sentence_and_one_plugged_in_is_picked_up(  # type: ignore[no-untyped-def]
-    qtbot, start_app, model_path, wav, monkeypatch
+    qtbot, start_app, model_path, wav, monkeypatch, caplog
 ) -> None:
     monkeypatch.setattr(worker_module, "RETRY_MS", 50)
     Unplugged.plugged = False
-    app = start_app(Parts(model_path, lambda: Unplugged(wav)), expect=State.NO_AUDIO)
+    with caplog.at_level(logging.WARNING):
+        app = start_app(Parts(model_path, lambda: Unplugged(wav)), expect=State.NO_AUDIO)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in warnings] == [
+        "No microphone is connected. Plug one in: the assistant starts listening as soon as "
+        "it appears (or choose another input in Settings)"
+    ]
+    assert warnings[0].exc_info is None  # one line in the terminal, no traceback
     text = app.window.banner.label.text()
     assert text.startswith("No microphone is connected. Plug one in: the assistant starts")
     assert "PortAudio" not in text and "Error querying" not in text
