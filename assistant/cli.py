@@ -1,7 +1,7 @@
 """Command line: ``assistant transcribe|recognize FILE ...``, ``assistant say TEXT``,
-``assistant commands check FILE``.
+``assistant commands check FILE``, and ``assistant`` alone for the app.
 
-(And, later, ``assistant`` alone for the GUI.)
+From a checkout it runs as ``scripts/run.sh ...`` (or ``.venv/bin/assistant ...`` once set up).
 """
 
 from __future__ import annotations

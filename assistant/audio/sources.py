@@ -257,17 +257,23 @@ def _sound_cards() -> tuple[str, ...] | None:
         return None
 
 
-_cards_at_rescan: list[tuple[str, ...] | None] = [None]
-"""The sound devices when PortAudio last listed them again (one element; None before)."""
+RESCAN_UNSEEN_S = 10.0
+"""Where the sound devices cannot be seen (no /dev/snd), the shortest time between two
+re-readings of PortAudio's device list, in seconds."""
+
+_last_rescan: dict[str, Any] = {"cards": None, "at": -math.inf}
+"""The sound devices when PortAudio last read its list again, and when (time.monotonic())."""
 
 
 def rescan_devices(sd: ModuleType) -> bool:
     """Make PortAudio list the devices afresh when the sound devices changed (it reads them
     once, at start-up); True when it did. Only while no stream of ours is open."""
-    cards = _sound_cards()
-    if cards is not None and cards == _cards_at_rescan[0]:
+    cards, now = _sound_cards(), time.monotonic()
+    if cards is not None and cards == _last_rescan["cards"]:
         return False  # nothing plugged in or out: spare PortAudio's (noisy, slow) re-init
-    _cards_at_rescan[0] = cards
+    if cards is None and now - _last_rescan["at"] < RESCAN_UNSEEN_S:
+        return False
+    _last_rescan.update(cards=cards, at=now)
     terminate, initialize = getattr(sd, "_terminate", None), getattr(sd, "_initialize", None)
     if terminate is None or initialize is None:
         return False

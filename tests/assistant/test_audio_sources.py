@@ -187,7 +187,7 @@ def test_a_microphone_plugged_in_after_start_up_is_found(monkeypatch: pytest.Mon
     monkeypatch.setattr(sources, "_import_sounddevice", lambda: sd)
     cards = ["controlC0"]
     monkeypatch.setattr(sources, "_sound_cards", lambda: tuple(cards))
-    monkeypatch.setattr(sources, "_cards_at_rescan", [None])
+    monkeypatch.setattr(sources, "_last_rescan", {"cards": None, "at": -math.inf})
     with pytest.raises(NoInputDeviceError):
         MicrophoneSource().start()
     assert rescans == ["terminate", "initialize"]  # PortAudio was asked to look again
@@ -200,6 +200,18 @@ def test_a_microphone_plugged_in_after_start_up_is_found(monkeypatch: pytest.Mon
     source.start()
     assert (source.running, source.name, len(rescans)) == (True, "USB mic", 4)
     source.stop()
+    # where the sound devices cannot be seen (no /dev/snd), it looks again every 10 s at most
+    monkeypatch.setattr(sources, "_sound_cards", lambda: None)
+    plugged.remove(MIC)
+    seen.remove(MIC)
+    start = sources.time.monotonic() + 100.0
+    clock = [start]
+    monkeypatch.setattr(sources.time, "monotonic", lambda: clock[0])
+    for seconds in (0.0, 2.0, 4.0, 8.0, 10.5):
+        clock[0] = start + seconds
+        with pytest.raises(NoInputDeviceError):
+            MicrophoneSource().start()
+    assert len(rescans) == 4 + 2 * 2  # at 0 s and at 10.5 s
 
 
 def test_stream_that_cannot_open_is_an_audio_error(
