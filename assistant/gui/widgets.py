@@ -36,9 +36,8 @@ class LevelMeter(QProgressBar):
         super().__init__(parent)
         self.setObjectName("levelMeter")
         self.setRange(METER_FLOOR_DBFS, 0)
-        self.setTextVisible(True)
-        self.setFixedHeight(16)
-        self.setToolTip("Microphone input level (dBFS)")
+        self.setTextVisible(False)  # a bar is read at a glance; the number is in the tooltip
+        self.setFixedHeight(10)
         self.setAccessibleName("Microphone level")
         self.set_level(float(METER_FLOOR_DBFS))
 
@@ -46,6 +45,7 @@ class LevelMeter(QProgressBar):
         """Show a level in dBFS (clamped to the meter's range)."""
         self.setValue(int(max(METER_FLOOR_DBFS, min(0.0, dbfs))))
         self.setFormat("no input" if dbfs <= METER_FLOOR_DBFS else f"{dbfs:.0f} dB")
+        self.setToolTip(f"Microphone input level: {self.format()}")
 
 
 @dataclass(frozen=True)

@@ -362,6 +362,8 @@ class MainWindow(QMainWindow):
         self.status_label.setProperty("state", state)
         self.status_label.style().unpolish(self.status_label)
         self.status_label.style().polish(self.status_label)
+        if state not in (State.LISTENING, State.RECOGNIZING) and not self._held:
+            self.partial_label.clear()  # an utterance that ended without a turn
         usable = state in _TALK_STATES
         if not usable and self._held:
             self._show_held(False)  # the press that started it is void
