@@ -212,10 +212,7 @@ class _QueuedSource:
         return self._resampler.process(mono)
 
     def _ended_message(self) -> str:
-        return (
-            f"{self.name}: the input stream ended unexpectedly (device unplugged?). Reconnect "
-            "it, or choose another input in Settings, then press the button again"
-        )
+        return f"{self.name}: the input stream ended unexpectedly (device unplugged?)"
 
 
 @dataclass(frozen=True)

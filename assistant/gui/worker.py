@@ -361,10 +361,10 @@ class Worker(QObject):
         was_listening = engine.listening
         engine.cancel_utterance()
         engine.source.stop()
-        what = "while you were speaking; say that command again" if was_listening else ""
+        what = " while you were speaking; say that command again" if was_listening else ""
         self._report(
-            f"The microphone stopped {what}: {error}. The assistant listens again as soon as "
-            "it is back".replace("  ", " "),
+            f"The microphone stopped{what}: {error}. The assistant listens again as soon as it "
+            "is back (or choose another input in Settings)",
             Topic.AUDIO,
         )
         self.level.emit(-100.0)
