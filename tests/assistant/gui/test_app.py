@@ -313,7 +313,10 @@ def test_a_timer_announcement_waits_until_the_user_has_spoken(  # type: ignore[n
     assert app.speaker.spoken == [final.args[0].reply, "The pasta timer is done."]
 
 
-def test_unplugged_while_recording_is_shown(qtbot, start_app, model_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_unplugged_while_recording_is_shown(
+    qtbot, start_app, model_path, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(worker_module, "RETRY_MS", 100)
     short = write_wav(tmp_path / "short.wav", 1.0)
     source = WavFileSource(short, speed=2.0, then="end")
     app = start_app(Parts(model_path, lambda: source))
