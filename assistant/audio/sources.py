@@ -260,6 +260,8 @@ re-readings of PortAudio's device list, in seconds."""
 
 _last_rescan: dict[str, Any] = {"cards": None, "at": -math.inf}
 """The sound devices when PortAudio last read its list again, and when (time.monotonic())."""
+_PORTAUDIO_LOCK = threading.Lock()
+"""Held while PortAudio re-reads its devices, and while another thread lists them."""
 
 
 def rescan_devices(sd: ModuleType) -> bool:
@@ -275,8 +277,9 @@ def rescan_devices(sd: ModuleType) -> bool:
     if terminate is None or initialize is None:
         return False
     try:
-        terminate()
-        initialize()
+        with _PORTAUDIO_LOCK:
+            terminate()
+            initialize()
     except Exception as e:  # a failed re-init leaves sounddevice as it was; report, go on
         _LOGGER.info("re-reading the audio devices failed: %s", e)
         return False
@@ -288,9 +291,10 @@ def list_input_devices() -> list[InputDevice]:
     """Audio inputs with at least one channel, the default one flagged; raises AudioError."""
     sd = _import_sounddevice()
     try:
-        devices = sd.query_devices()
-        host_apis = sd.query_hostapis()
-        default_input = sd.default.device[0]
+        with _PORTAUDIO_LOCK:  # not while the worker has PortAudio re-read them
+            devices = sd.query_devices()
+            host_apis = sd.query_hostapis()
+            default_input = sd.default.device[0]
     except sd.PortAudioError as e:
         raise AudioError(f"cannot list audio devices: {e}") from e
     found = []
