@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from assistant import __version__
 from assistant.commands.grammar import Grammar
 from assistant.gui.theme import app_icon
-from assistant.skills.help import example_sentence
+from assistant.skills.help import PREFERRED_EXAMPLES, example_sentence
 
 _WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -31,9 +31,12 @@ def intent_title(intent: str) -> str:
 
 
 def examples(grammar: Grammar) -> list[tuple[str, str]]:
-    """(title, example sentence) of every intent of ``grammar`` that has an example."""
+    """(title, example sentence) of every intent of ``grammar`` that has an example; the
+    built-in ones first, in the order the spoken help gives them."""
+    order = list(PREFERRED_EXAMPLES)
+    intents = sorted(grammar.intents, key=lambda i: order.index(i) if i in order else len(order))
     found = []
-    for intent in grammar.intents:
+    for intent in intents:
         sentence = example_sentence(intent, grammar)
         if sentence:
             found.append((intent_title(intent), sentence))

@@ -241,6 +241,7 @@ def test_help_lists_what_to_say_from_the_commands(qtbot) -> None:  # type: ignor
     window.set_commands(CommandSet([BUILTIN_DIR]))
     dialog = WhatCanISayDialog(window.grammar, "F9", window)
     qtbot.addWidget(dialog)
+    assert [title for title, _ in dialog.examples][:3] == ["Get time", "Get date", "Set timer"]
     said_examples = dict(dialog.examples)
     assert said_examples["Get time"] == "what time is it"
     assert said_examples["Set timer"] == "set a timer for ten minutes"
