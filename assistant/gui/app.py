@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from assistant.audio.sources import AudioSource, InputDevice, MicrophoneSource, list_input_devices
@@ -27,6 +28,8 @@ _LOGGER = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT_MS = 3000
 """How long closing the window waits for the worker thread to finish."""
 EXIT_NO_DISPLAY = 2
+EXIT_INTERRUPTED = 130
+"""Status after Ctrl+C, as a shell reports a command ended by SIGINT."""
 
 
 class DefaultParts:
@@ -131,6 +134,18 @@ def input_devices() -> list[InputDevice]:
         return []
 
 
+def _quit_on_ctrl_c(app: QApplication) -> Any:
+    """Ctrl+C in the terminal closes the app in order (status 130) instead of raising
+    KeyboardInterrupt inside whatever Qt slot runs at that moment; returns the handler it
+    replaced."""
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: app.exit(EXIT_INTERRUPTED))
+    # Python runs signal handlers only between its own bytecodes: wake it up now and then.
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    return previous
+
+
 def _has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
         return True
@@ -184,9 +199,12 @@ def run_app(
     app.aboutToQuit.connect(controller.shutdown)
     window.show()
     controller.start()
+    previous_handler = _quit_on_ctrl_c(app)
+    _LOGGER.info("the app is running")
     try:
         return int(app.exec())
     finally:
+        signal.signal(signal.SIGINT, previous_handler)
         controller.shutdown()
         for part in (skills, speaker):  # cancels timers, stops speaking
             close = getattr(part, "close", None)

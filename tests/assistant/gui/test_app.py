@@ -8,6 +8,12 @@ errors shown in the window), waiting on signals rather than sleeping.
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -338,3 +344,37 @@ def test_unplugged_while_recording_is_shown(
         pass
     qtbot.waitUntil(lambda: app.window.status_label.text() == "Ready")
     assert not app.window.banner.isVisibleTo(app.window)
+
+
+def test_ctrl_c_in_the_terminal_closes_the_app_without_a_traceback(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[3]
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": str(root),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # not the user's settings or commands
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "-v"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or ()])
+    reader.start()
+    seen = []
+    try:
+        while not any("the app is running" in line for line in seen):
+            seen.append(lines.get(timeout=60))
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+    finally:
+        process.kill()
+        reader.join(timeout=10)
+    while not lines.empty():
+        seen.append(lines.get())
+    assert not [line for line in seen if "Traceback" in line], "".join(seen)
