@@ -43,6 +43,7 @@ from assistant.gui.worker import State
 _LOGGER = logging.getLogger(__name__)
 
 STATE_TEXT = {
+    State.STARTING: "Starting…",
     State.READY: "Ready",
     State.LISTENING: "Listening…",
     State.RECOGNIZING: "Thinking…",
@@ -57,6 +58,7 @@ _TALK_STATES = (State.READY, State.LISTENING, State.RECOGNIZING, State.SPEAKING)
 """States in which push-to-talk works."""
 
 _BLOCKED_TEXT = {
+    State.STARTING: "Loading the speech model…",
     State.NO_AUDIO: "No microphone: plug one in",
     State.NO_MODEL: "No speech model: see Settings",
     State.STOPPED: "Stopped",
@@ -89,8 +91,8 @@ class MainWindow(QMainWindow):
         """A window for ``settings``; ``timers`` lists running timers, ``devices`` the inputs."""
         super().__init__()
         self.settings = settings
-        self.state = State.READY
-        """The worker's state as last shown."""
+        self.state = State.STARTING
+        """The worker's state as last shown (starting until the worker says otherwise)."""
         self.grammar: Grammar | None = None
         """The commands the worker recognises (for What can I say)."""
         self._devices = devices or (lambda: [])
@@ -131,8 +133,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_menu()
         self.details_box.toggled.connect(self.details_action.setChecked)
-        self.set_state(State.READY)
-        self._update_button_text()
+        self.set_state(State.STARTING)
 
     def _build_layout(self) -> None:
         icon = QLabel()

@@ -69,6 +69,7 @@ class EngineParts(Protocol):
 class State:
     """Values of :attr:`Worker.state_changed`."""
 
+    STARTING = "starting"
     READY = "ready"
     LISTENING = "listening"
     RECOGNIZING = "recognizing"
@@ -410,6 +411,7 @@ class Worker(QObject):
             self._retry.stop()
 
     def _configure(self, settings: Settings) -> None:
+        self.state_changed.emit(State.STARTING)
         if self._engine is not None:
             self._engine.stop()
             self._engine = None

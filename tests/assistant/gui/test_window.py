@@ -54,6 +54,7 @@ class FakeTimers:
 def test_configured_shortcut_is_held_to_talk(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = MainWindow(Settings(shortcut="Ctrl+T"))
     qtbot.addWidget(window)
+    window.set_state(State.READY)  # as the worker says once the model and microphone are up
     assert "Ctrl+T" in window.talk_button.text()
     with qtbot.waitSignal(window.listen_started):
         qtbot.keyPress(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
@@ -177,6 +178,7 @@ def test_the_small_print_is_behind_a_details_toggle(qtbot) -> None:  # type: ign
 def test_escape_cancels_listening_without_sending(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = MainWindow(Settings())
     qtbot.addWidget(window)
+    window.set_state(State.READY)
     with qtbot.waitSignal(window.listen_started):
         qtbot.keyPress(window, Qt.Key.Key_Space)
     assert window.talk_button.text().startswith("Listening")
@@ -193,6 +195,11 @@ def test_escape_cancels_listening_without_sending(qtbot) -> None:  # type: ignor
 def test_without_a_microphone_the_button_says_so_and_ignores_presses(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = MainWindow(Settings())
     qtbot.addWidget(window)
+    assert (window.status_label.text(), window.talk_button.text()) == (
+        "Starting…",
+        "Loading the speech model…",
+    )
+    assert not window.talk_button.isEnabled()  # until the worker is ready
     window.set_state(State.NO_AUDIO)
     assert not window.talk_button.isEnabled()
     assert window.talk_button.text() == "No microphone: plug one in"
