@@ -1,7 +1,7 @@
 """Command line: ``assistant transcribe|recognize FILE ...``, ``assistant say TEXT``,
-``assistant commands check FILE``.
+``assistant commands check FILE``, and ``assistant`` alone for the app.
 
-(And, later, ``assistant`` alone for the GUI.)
+From a checkout it runs as ``scripts/run.sh ...`` (or ``.venv/bin/assistant ...`` once set up).
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ _TRANSCRIBE_EPILOG = """\
 output:
   one file:      the text alone on one line
   several files: PATH<TAB>TEXT, one line per file, in the order given
-  --json:        one JSON object per line: {"path", "text", "duration_s", "decode_ms"}
+  --json:        one JSON object per line:
+                 {"path", "text", "duration_s", "decode_ms", "no_speech"}
+A file with no speech in it (silence, noise, a beep) is not transcribed: one file prints
+nothing, several files print PATH<TAB> with no text, and --json says "no_speech": true.
 A file that cannot be read is reported on stderr and skipped; the exit status is then 1.
 A model that cannot be loaded, or a --words file that cannot be used, exits with status 2.
 With --words the text is made only of the listed words (dictation with a known vocabulary).
@@ -96,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe = commands.add_parser(
         "transcribe",
         help="print the text spoken in audio files",
-        description="Transcribe audio files (WAV, FLAC, Ogg; any rate, mono or stereo).",
+        description="Transcribe audio files (WAV, FLAC, Ogg Vorbis or Opus, MP3, and the other "
+        "formats libsndfile reads; any rate, mono or stereo).",
         epilog=_TRANSCRIBE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -127,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object per file: path, text, duration_s, decode_ms",
+        help="print one JSON object per file: path, text, duration_s, decode_ms, no_speech",
     )
     transcribe.add_argument(
         "--words",
@@ -183,7 +187,8 @@ def _add_recognize_parser(commands: argparse._SubParsersAction) -> None:
     recognize = commands.add_parser(
         "recognize",
         help="print the voice command (intent and slots) spoken in audio files",
-        description="Recognise voice commands in audio files with the command grammar.",
+        description="Recognise voice commands in audio files (the formats of transcribe) with "
+        "the command grammar.",
         epilog=_RECOGNIZE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -206,6 +211,12 @@ def _add_recognize_parser(commands: argparse._SubParsersAction) -> None:
         help="how readily commands are accepted: strict accepts the fewest wrong ones (0.5 %% "
         "of non-commands on the calibration set), normal 2 %%, loose 5 %% "
         f"(default: {DEFAULT_SENSITIVITY})",
+    )
+    recognize.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON lines (the only output of recognize; accepted as the other commands "
+        "accept it)",
     )
     recognize.add_argument(
         "--run",
@@ -320,35 +331,47 @@ def _transcribe(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             audio = load_audio(path, recognizer.info.sample_rate)
-            result = recognizer.transcribe(audio, words, as_words)
+            # The model spells something for any sound (white noise reads "aeataeaaa"): only
+            # what holds speech is decoded, as in the app.
+            speech = has_speech(audio)
+            result = recognizer.transcribe(audio, words, as_words) if speech else None
         except AssistantError as e:
             _LOGGER.debug("failed on %s", path, exc_info=True)
             print(f"assistant: skipping {path}: {e}", file=sys.stderr)
             status = EXIT_FILE_FAILED
             continue
+        text = result.text if result is not None else ""
         if args.json:
             record = {
                 "path": str(path),
-                "text": result.text,
-                "duration_s": round(result.duration_s, 3),
-                "decode_ms": round(result.decode_ms, 1),
+                "text": text,
+                "duration_s": round(audio.size / recognizer.info.sample_rate, 3),
+                "decode_ms": round(result.decode_ms, 1) if result is not None else 0.0,
+                "no_speech": result is None,
             }
-            line = json.dumps(record, ensure_ascii=False)
-        elif len(args.files) == 1:
-            line = result.text
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        elif len(args.files) > 1:
+            print(f"{path}\t{text}", flush=True)
+        elif result is not None:
+            print(text, flush=True)
         else:
-            line = f"{path}\t{result.text}"
-        print(line, flush=True)
+            _LOGGER.info("%s: no speech heard; nothing to transcribe", path)
     return status
 
 
 def _load_commands(paths: list[Path] | None) -> CommandSet | None:
-    """The command set of ``paths`` (default: built-in and user's); None after reporting."""
+    """The command set of ``paths`` (default: built-in and user's); None after reporting.
+
+    As in the app, a file with errors is reported (file:line) and left out; the others load.
+    """
     try:
-        return CommandSet(paths) if paths else CommandSet.default()
+        commands = CommandSet.skipping(paths) if paths else CommandSet.default()
     except GrammarError as e:
         print(f"assistant: cannot load the commands: {e}", file=sys.stderr)
         return None
+    for problem in commands.problems:
+        print(f"assistant: warning: {problem} (going on without that file)", file=sys.stderr)
+    return commands
 
 
 def _skills(args: argparse.Namespace, commands: CommandSet, speaker: Speaker | None) -> Skills:

@@ -165,6 +165,9 @@ class Engine:
         self._next_partial = 0
         self.listening = False
         """Whether an utterance is being recorded."""
+        self.muted = False
+        """Ignore the input while not listening: set while the assistant speaks, so that its
+        own voice neither fills the pre-roll nor starts a hands-free utterance."""
 
     def start(self) -> None:
         """Start the source; raises AudioError when it cannot."""
@@ -184,6 +187,9 @@ class Engine:
         if block is None:
             return None
         level = rms_dbfs(block)
+        if not self.listening and self.muted:
+            self._preroll.reset()
+            return Update(level)
         if not self.listening:
             self._preroll.append(block)
             hands_free = self.config.hands_free
@@ -209,14 +215,17 @@ class Engine:
         self._blocks.append(block)
         self._samples += block.size
 
-    def begin_utterance(self) -> None:
-        """Start recording an utterance, beginning with the pre-roll."""
-        preroll = self._preroll.take()
-        self._blocks = [preroll] if preroll.size else []
-        self._samples = self._preroll_samples = preroll.size
+    def begin_utterance(self, *, preroll: bool = True) -> None:
+        """Start recording an utterance, beginning with the pre-roll unless ``preroll`` is
+        False (it may hold the assistant's own voice)."""
+        kept = self._preroll.take()
+        if not preroll:
+            kept = kept[:0]
+        self._blocks = [kept] if kept.size else []
+        self._samples = self._preroll_samples = kept.size
         self._next_partial = self._samples + self._interval_samples()
         self.listening = True
-        _LOGGER.debug("utterance begins with %d samples of pre-roll", preroll.size)
+        _LOGGER.debug("utterance begins with %d samples of pre-roll", kept.size)
 
     def audio(self) -> np.ndarray:
         """The utterance so far: 16 kHz mono float32."""

@@ -9,6 +9,10 @@ class AudioError(AssistantError):
     """Audio could not be read or is unusable (corrupt, empty, wrong shape)."""
 
 
+class NoInputDeviceError(AudioError):
+    """The microphone asked for (or any microphone) is not connected; plugging one in helps."""
+
+
 class ModelError(AssistantError):
     """The acoustic model file is missing, unreadable or does not match the runtime."""
 

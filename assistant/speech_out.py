@@ -123,6 +123,10 @@ class Speaker:
         if process is not None and process.poll() is None:
             process.terminate()
 
+    def speaking(self) -> bool:
+        """Whether something is being said or waits to be said."""
+        return not self._idle.is_set()
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until everything queued is said (or dropped); False on a timeout."""
         return self._idle.wait(timeout)

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Save docs/screenshot.png: the real app after a session of synthesized speech, under Xvfb.
+"""Save the README's screenshots of the real app under Xvfb: docs/screenshot.png (a session of
+synthesized speech), docs/screenshot_dark.png (the same in the dark theme),
+docs/screenshot_no_microphone.png (no microphone and a user's command file with a mistake) and
+docs/screenshot_settings.png (the settings dialog).
 
-    .venv/bin/python scripts/screenshot.py [--model PATH] [--out PATH]
+    .venv/bin/python scripts/screenshot.py [--model PATH] [--out-dir DIR] [--only NAME ...]
 
 Nothing in the picture is staged. The script starts the app as ``assistant.gui.app`` wires it
 (window, worker thread, engine, ONNX recogniser, built-in commands, built-in skills), except
@@ -12,6 +15,10 @@ synthesized with pico2wave (espeak-ng when it is missing), a voice the model was
 on. Each is said the way a user says it: hold the space bar, wait until the app listens,
 speak, release, wait for the reply. What was heard, the confidences, the timings and the timer
 are whatever the session produced, misrecognitions included; stdout lists them.
+
+The no-microphone picture uses a source that reports no microphone exactly as the real one
+does when none is connected; the command file with a mistake is a real file, loaded the way
+the app loads the user's files.
 
 Without a display it re-runs itself under ``xvfb-run`` (apt-get install xvfb).
 """
@@ -40,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal, Slot  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from assistant.audio.files import load_audio  # noqa: E402
 from assistant.audio.sources import (  # noqa: E402
@@ -52,9 +59,12 @@ from assistant.audio.sources import (  # noqa: E402
 )
 from assistant.commands.grammar import BUILTIN_DIR  # noqa: E402
 from assistant.engine import Turn  # noqa: E402
+from assistant.errors import NoInputDeviceError  # noqa: E402
 from assistant.features import SAMPLE_RATE  # noqa: E402
-from assistant.gui.app import Controller, DefaultParts  # noqa: E402
+from assistant.gui.app import Controller, DefaultParts, input_devices  # noqa: E402
 from assistant.gui.settings import Settings  # noqa: E402
+from assistant.gui.settings_dialog import SettingsDialog  # noqa: E402
+from assistant.gui.theme import DARK, LIGHT, Theme, ThemeFollower  # noqa: E402
 from assistant.gui.window import MainWindow  # noqa: E402
 from assistant.gui.worker import State, Worker  # noqa: E402
 from assistant.skills.base import Skills, SkillsConfig  # noqa: E402
@@ -67,6 +77,14 @@ UTTERANCES = (
     "play some jazz",  # not a command: the app should say it did not catch that
 )
 """What the synthetic user says, in order."""
+SHOTS = ("screenshot", "screenshot_dark", "screenshot_no_microphone", "screenshot_settings")
+"""The pictures made, as file names without .png."""
+BROKEN_COMMANDS = """\
+intents:
+  Lights:
+    - "turn (on | off) the (kitchen | hall lights"
+"""
+"""A user's command file with a mistake (a bracket not closed), for the no-microphone picture."""
 WINDOW_SIZE = (860, 600)
 """Width and height of the window in the screenshot, in pixels."""
 TRAILING_SILENCE_S = 0.3
@@ -161,6 +179,24 @@ class ScriptedMicrophone(ThreadFedSource):
         self._on_finished()
 
 
+class MissingMicrophone(ThreadFedSource):
+    """A source with no device behind it: starting it fails as MicrophoneSource fails when no
+    microphone is connected."""
+
+    def __init__(self) -> None:
+        """A source that never starts."""
+        super().__init__(
+            "default input",
+            block_ms=BLOCK_MS,
+            queue_seconds=QUEUE_SECONDS,
+            stall_timeout_s=STALL_TIMEOUT_S,
+        )
+
+    def start(self) -> None:
+        """Fail as a missing microphone does."""
+        raise NoInputDeviceError("No microphone is connected")
+
+
 class Sandbox:
     """Stands in for the skills' effects on the desktop (volume, programs, web pages).
 
@@ -191,7 +227,7 @@ class Sandbox:
 class ScriptedParts(DefaultParts):
     """The app's engine parts (model, commands) with a scripted microphone."""
 
-    def __init__(self, microphone: ScriptedMicrophone) -> None:
+    def __init__(self, microphone: AudioSource) -> None:
         """Parts whose source is ``microphone``."""
         self.microphone = microphone
 
@@ -297,16 +333,81 @@ def _report(utterance: Utterance, turn: Turn, actions: Sequence[str]) -> None:
     print("\n".join(lines), flush=True)
 
 
-def _shoot(model: Path | None, out: Path, utterances: Sequence[Utterance]) -> int:
-    """Run the app through ``utterances`` and save the window to ``out``; the exit status."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def _save(widget: QWidget, out: Path) -> bool:
+    # Let queued slots run and layouts settle (a longer banner text resizes the window's
+    # parts only on a later pass of the event loop).
+    loop = QEventLoop()
+    QTimer.singleShot(300, loop.quit)
+    loop.exec()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(out)):
+        print(f"screenshot: cannot write {out}", file=sys.stderr)
+        return False
+    print(out, flush=True)
+    return True
+
+
+def _settings(model: Path | None, *extra: Path) -> Settings:
     # Only the built-in commands (not the user's commands folder); nothing spoken.
-    settings = Settings(
+    return Settings(
         model_path=str(model) if model is not None else None,
         builtin_commands=False,
-        command_files=(str(BUILTIN_DIR),),
+        command_files=(str(BUILTIN_DIR), *map(str, extra)),
         spoken_replies=False,
     )
+
+
+def _shoot_no_microphone(model: Path | None, out: Path, theme: ThemeFollower) -> int:
+    """The window as it opens without a microphone and with a broken command file."""
+    with tempfile.TemporaryDirectory(prefix="screenshot-") as tmp:
+        broken = Path(tmp) / "my_commands.yaml"
+        broken.write_text(BROKEN_COMMANDS, encoding="utf-8")
+        settings = _settings(model, broken)
+        skills = Skills(SkillsConfig(data_dir=Path(tmp) / "data", spoken_replies=False))
+        window = MainWindow(settings, timers=skills.timers, theme=theme.theme)
+        worker = Worker(ScriptedParts(MissingMicrophone()), settings, skills=skills)
+        controller = Controller(window, worker, Path(tmp) / "settings.json")
+        session = Session(worker)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        try:
+            controller.start()
+            session.wait(lambda: session.state == State.NO_AUDIO, "no audio", START_TIMEOUT_S)
+            return 0 if _save(window, out) else 1
+        except RuntimeError as e:
+            print(f"screenshot: {e}", file=sys.stderr)
+            return 1
+        finally:
+            controller.shutdown()
+            skills.close()
+            window.close()
+
+
+def _shoot_settings(model: Path | None, out: Path, theme: ThemeFollower) -> int:
+    """The settings dialog as a new user first sees it (the default settings)."""
+    settings = Settings(model_path=str(model) if model is not None else None)
+    window = MainWindow(settings, theme=theme.theme)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    dialog = SettingsDialog(settings, input_devices(), window)
+    dialog.show()
+    QApplication.processEvents()
+    try:
+        return 0 if _save(dialog, out) else 1
+    finally:
+        dialog.close()
+        window.close()
+
+
+def _shoot(
+    model: Path | None,
+    outs: dict[Theme, Path],
+    utterances: Sequence[Utterance],
+    theme: ThemeFollower,
+) -> int:
+    """Run the app through ``utterances`` and save the window in each theme of ``outs``."""
+    app = QApplication.instance()
+    settings = _settings(model)
     played: list[Callable[[], None]] = []  # the session's signal, once it exists
     mic = ScriptedMicrophone(lambda: played[0]())
     with tempfile.TemporaryDirectory(prefix="screenshot-") as tmp:
@@ -318,7 +419,7 @@ def _shoot(model: Path | None, out: Path, utterances: Sequence[Utterance]) -> in
             launcher=sandbox.run,
             open_url=sandbox.open_url,
         )
-        window = MainWindow(settings, timers=skills.timers)
+        window = MainWindow(settings, timers=skills.timers, theme=theme.theme)
         worker = Worker(ScriptedParts(mic), settings, skills=skills)
         controller = Controller(window, worker, Path(tmp) / "settings.json")
         skills.add_listener(lambda reply: controller.announced.emit(reply.text))
@@ -332,18 +433,20 @@ def _shoot(model: Path | None, out: Path, utterances: Sequence[Utterance]) -> in
             for utterance in utterances:
                 turn = _talk(session, window, mic, utterance.audio)
                 _report(utterance, turn, sandbox.take())
-            app.processEvents()  # the window's queued slots for the last signals
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(str(out)):
-                print(f"screenshot: cannot write {out}", file=sys.stderr)
-                return 1
+            if app is not None:
+                app.processEvents()  # the window's queued slots for the last signals
+            for look, out in outs.items():
+                theme.apply(look)
+                QApplication.processEvents()
+                if not _save(window, out):
+                    return 1
         except RuntimeError as e:
             print(f"screenshot: {e}", file=sys.stderr)
             return 1
         finally:
             controller.shutdown()
             skills.close()
-    print(out, flush=True)
+            window.close()
     return 0
 
 
@@ -351,7 +454,14 @@ def main() -> int:
     """Parse the arguments; re-run under xvfb-run when there is no display."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--out", type=Path, default=ROOT / "docs" / "screenshot.png", help="PNG file to write"
+        "--out-dir", type=Path, default=ROOT / "docs", help="folder of the PNG files (docs/)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=SHOTS,
+        nargs="+",
+        default=list(SHOTS),
+        help="make only these pictures (default: all)",
     )
     parser.add_argument(
         "--model", type=Path, default=None, help="ONNX acoustic model (default: the bundled one)"
@@ -365,14 +475,26 @@ def main() -> int:
         command = [xvfb, "-a", "-s", "-screen 0 1280x800x24", sys.executable, *sys.argv]
         return subprocess.run(command, check=False).returncode
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    with tempfile.TemporaryDirectory(prefix="screenshot-tts-") as tmp:
-        try:
-            engine, utterances = synthesize(UTTERANCES, Path(tmp))
-        except RuntimeError as e:
-            print(f"screenshot: {e}", file=sys.stderr)
-            return 1
-    print(f"speech: {engine}; model: {args.model or 'bundled'}", flush=True)
-    return _shoot(args.model, args.out, utterances)
+    app = QApplication(sys.argv[:1])
+    theme = ThemeFollower(app, forced=LIGHT)  # the same picture whatever the desktop's scheme
+    shots = {name: args.out_dir / f"{name}.png" for name in args.only}
+    status = 0
+    if "screenshot_no_microphone" in shots:
+        status |= _shoot_no_microphone(args.model, shots["screenshot_no_microphone"], theme)
+    if "screenshot_settings" in shots:
+        status |= _shoot_settings(args.model, shots["screenshot_settings"], theme)
+    outs = {LIGHT: shots.get("screenshot"), DARK: shots.get("screenshot_dark")}
+    conversation = {look: out for look, out in outs.items() if out is not None}
+    if conversation:
+        with tempfile.TemporaryDirectory(prefix="screenshot-tts-") as tmp:
+            try:
+                engine, utterances = synthesize(UTTERANCES, Path(tmp))
+            except RuntimeError as e:
+                print(f"screenshot: {e}", file=sys.stderr)
+                return 1
+        print(f"speech: {engine}; model: {args.model or 'bundled'}", flush=True)
+        status |= _shoot(args.model, conversation, utterances, theme)
+    return status
 
 
 if __name__ == "__main__":

@@ -20,20 +20,8 @@ _vmic_main() {
     esac
     return 0
   fi
-  local packages="pulseaudio pulseaudio-utils libasound2-plugins libportaudio2" missing="" p
-  for p in $packages; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-  done
-  if [ -n "$missing" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      echo "start_virtual_mic: installing$missing" >&2
-      apt-get update -qq >/dev/null && \
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null || return 1
-    else
-      echo "start_virtual_mic: missing packages:$missing (not root, cannot install)" >&2
-      return 1
-    fi
-  fi
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh" --who start_virtual_mic \
+    pulseaudio pulseaudio-utils libasound2-plugins libportaudio2 || return 1
   local runtime
   runtime="$(mktemp -d "${TMPDIR:-/tmp}/virtual-mic.XXXXXX")" || return 1
   chmod 700 "$runtime"

@@ -21,12 +21,15 @@ MAX_SECONDS = 600.0
 def load_audio(
     path: str | Path, sample_rate: int = SAMPLE_RATE, max_seconds: float = MAX_SECONDS
 ) -> np.ndarray:
-    """Read ``path`` (WAV, FLAC, Ogg/Opus, ...) as mono float32 at ``sample_rate`` Hz.
+    """Read ``path`` (WAV, FLAC, Ogg Vorbis or Opus, MP3, ...) as mono float32 at
+    ``sample_rate`` Hz.
 
     Stereo is mixed down, other rates are resampled. Raises :class:`AudioError` for a missing,
-    corrupt, empty or over-long file.
+    corrupt, empty or over-long file, or a folder.
     """
     path = Path(path)
+    if path.is_dir():
+        raise AudioError(f"{path}: is a folder, not an audio file")
     if not path.is_file():
         raise AudioError(f"{path}: no such audio file")
     try:

@@ -13,6 +13,7 @@ import collections
 import contextlib
 import logging
 import math
+import os
 import queue
 import threading
 import time
@@ -25,7 +26,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from assistant.audio.resample import StreamResampler
-from assistant.errors import AudioError
+from assistant.errors import AudioError, NoInputDeviceError
 from assistant.features import SAMPLE_RATE
 
 _LOGGER = logging.getLogger(__name__)
@@ -211,10 +212,7 @@ class _QueuedSource:
         return self._resampler.process(mono)
 
     def _ended_message(self) -> str:
-        return (
-            f"{self.name}: the input stream ended unexpectedly (device unplugged?). Reconnect "
-            "it, or choose another input in Settings, then press the button again"
-        )
+        return f"{self.name}: the input stream ended unexpectedly (device unplugged?)"
 
 
 @dataclass(frozen=True)
@@ -247,13 +245,56 @@ def _import_sounddevice() -> ModuleType:
     return sounddevice
 
 
+def _sound_cards() -> tuple[str, ...] | None:
+    """What the kernel lists as sound devices (Linux), to notice one being plugged in; None
+    where that cannot be seen."""
+    try:
+        return tuple(sorted(os.listdir("/dev/snd")))
+    except OSError:
+        return None
+
+
+RESCAN_UNSEEN_S = 10.0
+"""Where the sound devices cannot be seen (no /dev/snd), the shortest time between two
+re-readings of PortAudio's device list, in seconds."""
+
+_last_rescan: dict[str, Any] = {"cards": None, "at": -math.inf}
+"""The sound devices when PortAudio last read its list again, and when (time.monotonic())."""
+_PORTAUDIO_LOCK = threading.Lock()
+"""Held while PortAudio re-reads its devices, and while another thread lists them."""
+
+
+def rescan_devices(sd: ModuleType) -> bool:
+    """Make PortAudio list the devices afresh when the sound devices changed (it reads them
+    once, at start-up); True when it did. Only while no stream of ours is open."""
+    cards, now = _sound_cards(), time.monotonic()
+    if cards is not None and cards == _last_rescan["cards"]:
+        return False  # nothing plugged in or out: spare PortAudio's (noisy, slow) re-init
+    if cards is None and now - _last_rescan["at"] < RESCAN_UNSEEN_S:
+        return False
+    _last_rescan.update(cards=cards, at=now)
+    terminate, initialize = getattr(sd, "_terminate", None), getattr(sd, "_initialize", None)
+    if terminate is None or initialize is None:
+        return False
+    try:
+        with _PORTAUDIO_LOCK:
+            terminate()
+            initialize()
+    except Exception as e:  # a failed re-init leaves sounddevice as it was; report, go on
+        _LOGGER.info("re-reading the audio devices failed: %s", e)
+        return False
+    _LOGGER.info("re-read the audio devices")
+    return True
+
+
 def list_input_devices() -> list[InputDevice]:
     """Audio inputs with at least one channel, the default one flagged; raises AudioError."""
     sd = _import_sounddevice()
     try:
-        devices = sd.query_devices()
-        host_apis = sd.query_hostapis()
-        default_input = sd.default.device[0]
+        with _PORTAUDIO_LOCK:  # not while the worker has PortAudio re-read them
+            devices = sd.query_devices()
+            host_apis = sd.query_hostapis()
+            default_input = sd.default.device[0]
     except sd.PortAudioError as e:
         raise AudioError(f"cannot list audio devices: {e}") from e
     found = []
@@ -299,12 +340,16 @@ class MicrophoneSource(_QueuedSource):
         self.stop()
         sd = _import_sounddevice()
         try:
-            info = sd.query_devices(self.device, kind="input")
+            info = self._query(sd)
         except (ValueError, sd.PortAudioError) as e:
-            what = "no microphone found" if self.device is None else f"no input {self.device!r}"
-            raise AudioError(
-                f"{what} ({e}). Connect a microphone, then choose it in Settings"
-            ) from e
+            # PortAudio's own words ("Error querying device -1") go to the log, not the user.
+            _LOGGER.info("no input device %r: %s", self.device, e)
+            what = (
+                "No microphone is connected"
+                if self.device is None
+                else f"The microphone “{self.device}” is not connected"
+            )
+            raise NoInputDeviceError(what) from e
         self.name = str(info["name"])
         native_rate = int(info["default_samplerate"])
         self._reset(native_rate)
@@ -322,11 +367,22 @@ class MicrophoneSource(_QueuedSource):
         except (ValueError, sd.PortAudioError) as e:
             self._running = False
             self._close_stream()
+            _LOGGER.info("cannot open %s at %d Hz: %s", self.name, native_rate, e)
             raise AudioError(
-                f"{self.name}: cannot open the input at {native_rate} Hz ({e}). Check that no "
-                "other program holds it, or choose another input in Settings"
+                f"The microphone “{self.name}” cannot be opened. Check that no other program "
+                "holds it, or choose another input in Settings"
             ) from e
         _LOGGER.info("capturing from %s at %d Hz", self.name, native_rate)
+
+    def _query(self, sd: ModuleType) -> Any:
+        """The device's PortAudio description; looks again after a rescan when it is missing
+        (PortAudio only sees a microphone plugged in after it started when asked to)."""
+        try:
+            return sd.query_devices(self.device, kind="input")
+        except (ValueError, sd.PortAudioError):
+            if not rescan_devices(sd):
+                raise
+        return sd.query_devices(self.device, kind="input")
 
     def stop(self) -> None:
         """Stop capturing and close the device; safe to call twice."""

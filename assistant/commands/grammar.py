@@ -374,6 +374,48 @@ def load_grammar(paths: Iterable[str | Path]) -> Grammar:
     return parse_grammar(sources)
 
 
+def load_grammar_skipping(
+    paths: Iterable[str | Path],
+) -> tuple[Grammar, tuple[GrammarError, ...]]:
+    """Grammar of the files and folders in ``paths`` without the files that have errors, and
+    those errors (each names its file and line).
+
+    One broken file of the user's must not take the other commands with it: a file is left
+    out for its own mistakes and for a sentence that uses a list no remaining file defines.
+    Raises the first error when no file is left, or an error that names no file.
+    """
+    problems: list[GrammarError] = []
+    files: list[Path] = []
+    for path in paths:
+        try:
+            files.extend(grammar_files([path]))
+        except GrammarError as e:
+            problems.append(e)
+    sources = []
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+            _parse_file(text, str(file))  # the file's own mistakes, before it joins the others
+        except (OSError, UnicodeDecodeError) as e:
+            problems.append(GrammarError(file, None, f"cannot read: {e}"))
+            continue
+        except GrammarError as e:
+            problems.append(e)
+            continue
+        sources.append((str(file), text))
+    while sources:
+        try:
+            return parse_grammar(sources), tuple(problems)
+        except GrammarError as e:  # a mistake across files: leave out the file it names
+            if e.file not in {name for name, _ in sources}:
+                raise
+            problems.append(e)
+            sources = [(name, text) for name, text in sources if name != e.file]
+    if problems:
+        raise problems[0]
+    raise GrammarError(None, None, "no command files given")
+
+
 class CommandSet:
     """A grammar loaded from files and its compiled automaton; :meth:`reload` re-reads them."""
 
@@ -383,10 +425,13 @@ class CommandSet:
         *,
         grammar: Grammar | None = None,
         max_states: int = DEFAULT_MAX_STATES,
+        problems: tuple[GrammarError, ...] = (),
     ) -> None:
         """Load ``paths`` (or use ``grammar``) and compile it; raises GrammarError."""
         self.paths = [Path(p) for p in paths]
         self.max_states = max_states
+        self.problems = problems
+        """Files left out for their errors (see :meth:`skipping`); empty when all loaded."""
         self._lock = threading.Lock()
         self._grammar = grammar if grammar is not None else load_grammar(self.paths)
         self._graph = compile_graph(
@@ -401,13 +446,26 @@ class CommandSet:
         return cls(grammar=parse_grammar([(name, text)]), max_states=max_states)
 
     @classmethod
+    def skipping(
+        cls, paths: Iterable[str | Path], *, max_states: int = DEFAULT_MAX_STATES
+    ) -> CommandSet:
+        """Load ``paths`` leaving out the files that have errors (listed in :attr:`problems`);
+        raises GrammarError when none is left (see :func:`load_grammar_skipping`)."""
+        paths = [Path(p) for p in paths]
+        grammar, problems = load_grammar_skipping(paths)
+        for problem in problems:
+            _LOGGER.info("left out a command file: %s", problem)
+        return cls(paths, grammar=grammar, max_states=max_states, problems=problems)
+
+    @classmethod
     def default(cls) -> CommandSet:
-        """Built-in commands plus the user's folder when it exists."""
+        """Built-in commands plus the user's folder when it exists; a broken file of the
+        user's is left out (see :attr:`problems`)."""
         paths = [BUILTIN_DIR]
         user_dir = user_commands_dir()
         if user_dir.is_dir():
             paths.append(user_dir)
-        return cls(paths)
+        return cls.skipping(paths)
 
     @property
     def grammar(self) -> Grammar:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from assistant.audio.sources import AudioSource, InputDevice, MicrophoneSource, list_input_devices
@@ -18,6 +19,7 @@ from assistant.engine import AcousticModel, SkillHandler
 from assistant.errors import AudioError
 from assistant.gui.errors import SettingsError
 from assistant.gui.settings import Settings, load_settings, save_settings
+from assistant.gui.theme import ThemeFollower, app_icon
 from assistant.gui.window import MainWindow
 from assistant.gui.worker import EngineParts, Worker
 
@@ -26,6 +28,8 @@ _LOGGER = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT_MS = 3000
 """How long closing the window waits for the worker thread to finish."""
 EXIT_NO_DISPLAY = 2
+EXIT_INTERRUPTED = 130
+"""Status after Ctrl+C, as a shell reports a command ended by SIGINT."""
 
 
 class DefaultParts:
@@ -38,8 +42,9 @@ class DefaultParts:
         return Recognizer(settings.model_path, provider=settings.provider)
 
     def commands(self, settings: Settings) -> CommandSet:
-        """The command grammar of the settings' files; raises CommandsError."""
-        return CommandSet(settings.command_paths())
+        """The command grammar of the settings' files, leaving out a file with mistakes (in
+        its ``problems``); raises CommandsError when no file can be used."""
+        return CommandSet.skipping(settings.command_paths())
 
     def source(self, settings: Settings) -> AudioSource:
         """The chosen microphone (not yet started)."""
@@ -67,14 +72,17 @@ class Controller(QObject):
         self.worker_thread.started.connect(worker.start)
         window.listen_started.connect(worker.start_listening)
         window.listen_stopped.connect(worker.stop_listening)
+        window.listen_cancelled.connect(worker.cancel_listening)
         window.settings_changed.connect(self._save_settings)
         window.settings_changed.connect(worker.apply_settings)
         window.reload_requested.connect(worker.reload_commands)
         worker.partial.connect(window.show_partial)
         worker.final.connect(window.show_turn)
         worker.level.connect(window.show_level)
-        worker.error.connect(window.show_error)
+        worker.problem.connect(window.show_problem)
+        worker.problem_solved.connect(window.clear_problem)
         worker.state_changed.connect(window.set_state)
+        worker.commands_changed.connect(window.set_commands)
         self.announced.connect(window.show_announcement)
         self.announced.connect(worker.speak)
         self._shutdown_requested.connect(worker.shutdown)
@@ -118,12 +126,24 @@ def _skills_and_speaker() -> tuple[Any, Any]:
     return Skills(SkillsConfig(spoken_replies=False), speaker=speaker), speaker
 
 
-def _devices() -> list[InputDevice]:
+def input_devices() -> list[InputDevice]:
     try:
         return list_input_devices()
     except AudioError as e:
         _LOGGER.warning("cannot list input devices: %s", e)
         return []
+
+
+def _quit_on_ctrl_c(app: QApplication) -> Any:
+    """Ctrl+C in the terminal closes the app in order (status 130) instead of raising
+    KeyboardInterrupt inside whatever Qt slot runs at that moment; returns the handler it
+    replaced."""
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: app.exit(EXIT_INTERRUPTED))
+    # Python runs signal handlers only between its own bytecodes: wake it up now and then.
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    return previous
 
 
 def _has_display() -> bool:
@@ -147,7 +167,14 @@ def run_app(
             file=sys.stderr,
         )
         return EXIT_NO_DISPLAY
-    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    existing = QApplication.instance()
+    app = (
+        existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
+    )
+    app.setApplicationName("Voice assistant")
+    app.setDesktopFileName("assistant")
+    app.setWindowIcon(app_icon())
+    theme = ThemeFollower(app)
     settings_error = None
     try:
         settings = load_settings(settings_path)
@@ -156,7 +183,9 @@ def run_app(
     speaker: Any = None
     if skills is None:
         skills, speaker = _skills_and_speaker()
-    window = MainWindow(settings, timers=getattr(skills, "timers", None), devices=_devices)
+    window = MainWindow(
+        settings, timers=getattr(skills, "timers", None), devices=input_devices, theme=theme.theme
+    )
     worker = Worker(parts or DefaultParts(), settings, skills=skills, speaker=speaker)
     controller = Controller(window, worker, settings_path)
     if settings_error:
@@ -170,9 +199,12 @@ def run_app(
     app.aboutToQuit.connect(controller.shutdown)
     window.show()
     controller.start()
+    previous_handler = _quit_on_ctrl_c(app)
+    _LOGGER.info("the app is running")
     try:
         return int(app.exec())
     finally:
+        signal.signal(signal.SIGINT, previous_handler)
         controller.shutdown()
         for part in (skills, speaker):  # cancels timers, stops speaking
             close = getattr(part, "close", None)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QKeySequenceEdit,
     QLineEdit,
@@ -23,9 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.audio.sources import InputDevice
+from assistant.commands.grammar import user_commands_dir
 from assistant.gui.settings import Settings
 
 _PROVIDERS = (("CPU", "cpu"), ("GPU (CUDA)", "cuda"), ("Automatic", "auto"))
+
+
+def _section(title: str) -> tuple[QGroupBox, QFormLayout]:
+    """A titled group of settings and the form to add its rows to."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    return box, form
 
 
 class SettingsDialog(QDialog):
@@ -69,6 +79,7 @@ class SettingsDialog(QDialog):
         model_row.addWidget(browse)
 
         self.builtin = QCheckBox("Built-in commands and my commands folder")
+        self.builtin.setToolTip(str(user_commands_dir()))
         self.builtin.setChecked(settings.builtin_commands)
         self.files = QListWidget()
         self.files.addItems(list(settings.command_files))
@@ -91,24 +102,30 @@ class SettingsDialog(QDialog):
         self.shortcut = QKeySequenceEdit(QKeySequence(settings.shortcut))
         self.shortcut.setMaximumSequenceLength(1)
 
-        form = QFormLayout()
-        form.addRow("Microphone", self.device)
-        form.addRow("Run the model on", self.provider)
-        form.addRow("Model file", model_row)
-        form.addRow("Commands", self.builtin)
-        form.addRow("Extra command files", self.files)
-        form.addRow("", file_buttons)
-        form.addRow("Push-to-talk key", self.shortcut)
-        form.addRow("", self.spoken)
-        form.addRow("", self.hands_free)
+        listening_box, listening = _section("Listening")
+        listening.addRow("Microphone", self.device)
+        listening.addRow("Push-to-talk key", self.shortcut)
+        listening.addRow("", self.hands_free)
+        model_box, model = _section("Speech recognition")
+        model.addRow("Run the model on", self.provider)
+        model.addRow("Model file", model_row)
+        commands_box, commands = _section("Commands")
+        commands.addRow("", self.builtin)
+        commands.addRow("Extra command files", self.files)
+        commands.addRow("", file_buttons)
+        replies_box, replies = _section("Replies")
+        replies.addRow("", self.spoken)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.setSpacing(12)
+        for box in (listening_box, model_box, commands_box, replies_box):
+            layout.addWidget(box)
         layout.addWidget(buttons)
+        self.setMinimumWidth(520)
 
     def _browse_model(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Model file", "", "ONNX models (*.onnx)")

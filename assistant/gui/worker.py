@@ -10,29 +10,43 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from assistant.audio.sources import AudioSource
 from assistant.commands.errors import CommandsError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.decoding.words import common_words_graph
 from assistant.engine import AcousticModel, Engine, EngineConfig, SkillHandler, Turn
-from assistant.errors import AssistantError, AudioError, ModelError
+from assistant.errors import AssistantError, AudioError, ModelError, NoInputDeviceError
 from assistant.gui.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 0.05
 """Longest wait for an audio block; also the longest delay before a queued slot runs."""
+RETRY_MS = 2000
+"""How often, in milliseconds, a missing microphone is looked for again."""
+ECHO_TAIL_S = 0.3
+"""Seconds after speaking ends during which the microphone is still ignored (the end of the
+reply is still in the sound system's buffers and in the room)."""
 
 
 class Speaker(Protocol):
     """Speaks replies aloud (``assistant.speech_out.Speaker`` or a test double)."""
 
     def speak(self, text: str) -> None:
-        """Say ``text``."""
+        """Say ``text`` (queued; returns at once)."""
+        ...
+
+    def stop(self) -> None:
+        """Stop speaking and drop what is queued."""
+        ...
+
+    def speaking(self) -> bool:
+        """Whether something is being said or waits to be said."""
         ...
 
 
@@ -55,12 +69,25 @@ class EngineParts(Protocol):
 class State:
     """Values of :attr:`Worker.state_changed`."""
 
+    STARTING = "starting"
     READY = "ready"
     LISTENING = "listening"
     RECOGNIZING = "recognizing"
+    SPEAKING = "speaking"
     NO_AUDIO = "no audio input"
     NO_MODEL = "no model"
     STOPPED = "stopped"
+
+
+class Topic:
+    """What a problem is about (:attr:`Worker.problem`); a newer problem of a topic replaces
+    the older one, and :attr:`Worker.problem_solved` clears it."""
+
+    AUDIO = "audio"
+    MODEL = "model"
+    COMMANDS = "commands"
+    RECOGNITION = "recognition"
+    SPEECH = "speech"
 
 
 class Worker(QObject):
@@ -73,9 +100,15 @@ class Worker(QObject):
     level = Signal(float)
     """Input level of the latest block, dBFS."""
     error = Signal(str)
-    """What went wrong and what to do, for the window."""
+    """What went wrong and what to do (every message of :attr:`problem`)."""
+    problem = Signal(str, str)
+    """A :class:`Topic` and what is wrong with it and what to do, for the window."""
+    problem_solved = Signal(str)
+    """The problem of this :class:`Topic` is gone (a microphone was plugged in, ...)."""
     state_changed = Signal(str)
     """One of the :class:`State` values."""
+    commands_changed = Signal(object)
+    """The :class:`~assistant.commands.grammar.CommandSet` now recognised."""
     stopped = Signal()
     """Emitted by :meth:`shutdown` once the source is closed."""
 
@@ -96,6 +129,11 @@ class Worker(QObject):
         self._engine: Engine | None = None
         self._running = False
         self._quit = threading.Event()
+        self._speaking = False  # as last reported through state_changed
+        self._echo_until = 0.0  # time.monotonic() until which the input is still ignored
+        self._deferred: list[str] = []  # announcements that came while the user spoke
+        self._problems: dict[str, str] = {}
+        self._retry: QTimer | None = None  # created on the worker's thread, in start()
 
     def request_stop(self) -> None:
         """Ask the read loop to end (thread-safe; call from any thread before shutdown)."""
@@ -104,8 +142,21 @@ class Worker(QObject):
     @Slot()
     def start(self) -> None:
         """Build the engine from the current settings and start reading the source."""
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self._retry_source)
         self._configure(self._settings)
         self.run()
+
+    @Slot()
+    def _retry_source(self) -> None:
+        """Look for the microphone again (a timer while there is none)."""
+        engine = self._engine
+        if engine is None or engine.source.running or self._quit.is_set():
+            self._stop_retrying()
+            return
+        if self._start_source(engine, quiet=True):
+            self.run()
 
     @Slot(object)
     def apply_settings(self, settings: Settings) -> None:
@@ -124,26 +175,53 @@ class Worker(QObject):
         try:
             self._engine.commands = self._parts.commands(self._settings)
         except CommandsError as e:
-            self._report(f"The commands were not reloaded: {e}. Fix the file, then reload again")
+            self._report(
+                f"The commands were not reloaded: {e}. Fix the file, then reload again",
+                Topic.COMMANDS,
+            )
             return
         self._share_commands(self._engine.commands)
+        self._report_left_out(self._engine.commands)
         _LOGGER.info("commands reloaded")
+
+    def _report_left_out(self, commands: CommandSet) -> None:
+        """Report the command files left out for their errors, or clear an earlier report."""
+        problems = getattr(commands, "problems", ())
+        if not problems:
+            self._solved(Topic.COMMANDS)
+            return
+        files = "\n".join(f"• {problem}" for problem in problems)
+        self._report(
+            f"A commands file has a mistake and was left out; the other commands work:\n{files}\n"
+            "Fix it and choose Reload commands",
+            Topic.COMMANDS,
+        )
 
     def _share_commands(self, commands: CommandSet) -> None:
         # The skills' help lists example sentences of the grammar the engine recognises.
         if hasattr(self._skills, "commands"):
             self._skills.commands = commands  # type: ignore[union-attr]
+        self.commands_changed.emit(commands)
 
     @Slot()
     def start_listening(self) -> None:
         """Begin an utterance (push-to-talk pressed); restarts a lost source first."""
         engine = self._engine
         if engine is None:
-            self._report("Cannot listen: the recogniser is not ready (see the message above)")
+            self._report(
+                "Cannot listen: the recogniser is not ready (see the message above)",
+                Topic.RECOGNITION,
+            )
             return
         if not engine.source.running and not self._start_source(engine):
             return
-        engine.begin_utterance()
+        # The user talks over the reply: stop it, and leave its sound out of the utterance.
+        echo = self._mute_input()
+        if self._speaker is not None and self._speaker.speaking():
+            self._speaker.stop()
+        self._speaking = False
+        engine.muted = False
+        engine.begin_utterance(preroll=not echo)
         self.state_changed.emit(State.LISTENING)
         self.run()
 
@@ -161,26 +239,59 @@ class Worker(QObject):
             return
         except AssistantError as e:
             _LOGGER.error("recognition failed", exc_info=True)
-            self._report(f"Recognition failed: {e}")
+            self._report(f"Recognition failed: {e}", Topic.RECOGNITION)
             self.state_changed.emit(State.READY)
             return
         self._finish(turn)
 
+    @Slot()
+    def cancel_listening(self) -> None:
+        """Drop the utterance being recorded (Escape) and stop speaking."""
+        if self._speaker is not None and self._speaker.speaking():
+            self._speaker.stop()
+        engine = self._engine
+        if engine is not None and engine.listening:
+            engine.cancel_utterance()
+            self.state_changed.emit(State.READY)
+
     @Slot(str)
     def speak(self, text: str) -> None:
-        """Speak ``text`` when spoken replies are on (e.g. a timer's announcement)."""
+        """Speak ``text`` when spoken replies are on (e.g. a timer's announcement); while the
+        user is talking it waits until the utterance ends."""
         if self._speaker is None or not self._settings.spoken_replies:
+            return
+        if self._engine is not None and self._engine.listening:
+            self._deferred.append(text)
             return
         try:
             self._speaker.speak(text)
         except Exception as e:  # speech output is optional: report, keep going
             _LOGGER.warning("speaking failed", exc_info=True)
-            self._report(f"Cannot speak the reply: {e}")
+            self._report(f"Cannot speak the reply: {e}", Topic.SPEECH)
+
+    def _mute_input(self) -> bool:
+        """Whether the microphone hears the assistant now (speaking, or just stopped)."""
+        now = time.monotonic()
+        if self._speaker is not None and self._speaker.speaking():
+            self._echo_until = now + ECHO_TAIL_S
+            return True
+        return now < self._echo_until
+
+    def _follow_speech(self, engine: Engine) -> None:
+        """Mute the input while the assistant speaks and show that it speaks."""
+        if engine.listening:
+            return
+        engine.muted = self._mute_input()
+        speaking = self._speaker is not None and self._speaker.speaking()
+        if speaking != self._speaking:
+            self._speaking = speaking
+            self.state_changed.emit(State.SPEAKING if speaking else State.READY)
 
     @Slot()
     def shutdown(self) -> None:
         """Stop the loop and close the source; emits :attr:`stopped`."""
         self._quit.set()
+        self._stop_retrying()
         if self._engine is not None:
             self._engine.stop()
             self._engine = None
@@ -204,6 +315,7 @@ class Worker(QObject):
             self._running = False
 
     def _pump(self, engine: Engine) -> None:
+        self._follow_speech(engine)
         try:
             update = engine.pump(READ_TIMEOUT_S)
         except AudioError as e:
@@ -212,7 +324,7 @@ class Worker(QObject):
         except AssistantError as e:
             _LOGGER.error("recognition failed", exc_info=True)
             engine.cancel_utterance()
-            self._report(f"Recognition failed: {e}")
+            self._report(f"Recognition failed: {e}", Topic.RECOGNITION)
             self.state_changed.emit(State.READY)
             return
         if update is None:
@@ -227,63 +339,111 @@ class Worker(QObject):
 
     def _finish(self, turn: Turn) -> None:
         self.final.emit(turn)
+        self._speaking = False
         self.state_changed.emit(State.READY)
         if turn.speak:
             self.speak(turn.reply)
+        deferred, self._deferred = self._deferred, []
+        for text in deferred:
+            self.speak(text)
 
-    def _report(self, message: str) -> None:
-        _LOGGER.warning("%s", message)
+    def _report(self, message: str, topic: str) -> None:
+        self._problems[topic] = message
+        _LOGGER.warning("%s", message.replace("\n", " "))
         self.error.emit(message)
+        self.problem.emit(topic, message)
+
+    def _solved(self, topic: str) -> None:
+        if self._problems.pop(topic, None) is not None:
+            self.problem_solved.emit(topic)
 
     def _lost_source(self, engine: Engine, error: AudioError) -> None:
-        _LOGGER.error("audio input lost", exc_info=True)
+        _LOGGER.info("audio input lost", exc_info=True)
         was_listening = engine.listening
         engine.cancel_utterance()
         engine.source.stop()
-        what = "while recording; that command was lost" if was_listening else ""
-        self._report(f"Audio input lost {what}: {error}".replace("  ", " "))
+        what = " while you were speaking; say that command again" if was_listening else ""
+        self._report(
+            f"The microphone stopped{what}: {error}. The assistant listens again as soon as it "
+            "is back (or choose another input in Settings)",
+            Topic.AUDIO,
+        )
         self.level.emit(-100.0)
         self.state_changed.emit(State.NO_AUDIO)
+        self._start_retrying()
 
-    def _start_source(self, engine: Engine) -> bool:
+    def _start_source(self, engine: Engine, *, quiet: bool = False) -> bool:
+        """Start the engine's source; on failure report it (once) and look again later."""
         try:
             engine.start()
-        except AudioError as e:
-            _LOGGER.warning("cannot start the audio input", exc_info=True)
-            self._report(f"No audio input: {e}")
-            self.state_changed.emit(State.NO_AUDIO)
+        except NoInputDeviceError as e:
+            _LOGGER.debug("no audio input", exc_info=True)
+            self._no_source(
+                f"{e}. Plug one in: the assistant starts listening as soon as it appears "
+                "(or choose another input in Settings)",
+                quiet=quiet,
+            )
             return False
+        except AudioError as e:
+            _LOGGER.debug("cannot start the audio input", exc_info=True)
+            self._no_source(f"{e}", quiet=quiet)
+            return False
+        self._stop_retrying()
+        self._solved(Topic.AUDIO)
+        self._speaking = False
         self.state_changed.emit(State.READY)
         return True
 
+    def _no_source(self, message: str, *, quiet: bool) -> None:
+        if not (quiet and self._problems.get(Topic.AUDIO) == message):  # not on every retry
+            self._report(message, Topic.AUDIO)
+        if not quiet:
+            self.level.emit(-100.0)
+            self.state_changed.emit(State.NO_AUDIO)
+        self._start_retrying()
+
+    def _start_retrying(self) -> None:
+        if self._retry is not None and not self._retry.isActive() and not self._quit.is_set():
+            self._retry.start()
+
+    def _stop_retrying(self) -> None:
+        if self._retry is not None:
+            self._retry.stop()
+
     def _configure(self, settings: Settings) -> None:
+        self.state_changed.emit(State.STARTING)
         if self._engine is not None:
             self._engine.stop()
             self._engine = None
+        self._stop_retrying()
         try:
             model = self._parts.model(settings)
         except ModelError as e:
             self._report(
                 f"Cannot load the speech model: {e}. Choose a model file in Settings, or "
-                "reinstall the app to restore the bundled one"
+                "reinstall the app to restore the bundled one",
+                Topic.MODEL,
             )
             self.state_changed.emit(State.NO_MODEL)
             return
+        self._solved(Topic.MODEL)
         try:
             commands = self._parts.commands(settings)
         except CommandsError as e:
             self._report(
                 f"A commands file is broken: {e}. Using the built-in commands until you fix it "
-                "and press Reload commands (or remove the file in Settings)"
+                "and choose Reload commands (or remove the file in Settings)",
+                Topic.COMMANDS,
             )
             commands = CommandSet([BUILTIN_DIR])
+        else:
+            self._report_left_out(commands)
         self._share_commands(commands)
         config = EngineConfig(hands_free=settings.hands_free)
         try:
             source = self._parts.source(settings)
         except AudioError as e:
-            self._report(f"No audio input: {e}")
-            self.state_changed.emit(State.NO_AUDIO)
+            self._no_source(f"{e}", quiet=False)
             return
         self._engine = Engine(source, model, commands, self._skills, config)
         if self._start_source(self._engine):

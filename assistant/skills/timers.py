@@ -101,6 +101,17 @@ class TimerManager:
             thread.cancel()
         return [timer for timer, _ in cancelled]
 
+    def cancel_id(self, timer_id: int) -> Timer | None:
+        """Cancel the timer with ``timer_id``; returns it, or None when it is not running."""
+        with self._lock:
+            found = self._running.pop(timer_id, None)
+        if found is None:
+            return None
+        timer, thread = found
+        thread.cancel()
+        _LOGGER.info("cancelled %s", timer.label)
+        return timer
+
     def active(self) -> list[Timer]:
         """Running timers, soonest to end first."""
         with self._lock:

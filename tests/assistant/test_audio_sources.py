@@ -20,7 +20,7 @@ from assistant.audio.sources import (
     list_input_devices,
     rms_dbfs,
 )
-from assistant.errors import AudioError
+from assistant.errors import AudioError, NoInputDeviceError
 
 
 def test_rms_dbfs_of_full_scale_sine_and_silence() -> None:
@@ -161,13 +161,57 @@ def test_lists_input_devices_with_the_default_flagged(fake_sd: SimpleNamespace) 
     ] == [(1, "USB mic", "ALSA", 48000, True)]
 
 
-def test_no_microphone_is_a_clear_audio_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_microphone_is_a_plain_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     sd = fake_sounddevice([SPEAKER])
     monkeypatch.setattr(sources, "_import_sounddevice", lambda: sd)
-    with pytest.raises(AudioError, match=r"no microphone found.*choose it in Settings"):
+    with pytest.raises(NoInputDeviceError) as error:
         MicrophoneSource().start()
-    with pytest.raises(AudioError, match=r"no input 'Blue Yeti'"):
+    assert str(error.value) == "No microphone is connected"  # not "Error querying device -1"
+    with pytest.raises(NoInputDeviceError) as error:
         MicrophoneSource("Blue Yeti").start()
+    assert str(error.value) == "The microphone “Blue Yeti” is not connected"
+
+
+def test_a_microphone_plugged_in_after_start_up_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    plugged = [SPEAKER]
+    seen = list(plugged)  # PortAudio's list: read at start-up and on re-initialisation only
+    sd = fake_sounddevice(seen, default_input=1)
+    rescans: list[str] = []
+
+    def initialize() -> None:
+        rescans.append("initialize")
+        seen[:] = plugged
+
+    sd._terminate = lambda: rescans.append("terminate")
+    sd._initialize = initialize
+    monkeypatch.setattr(sources, "_import_sounddevice", lambda: sd)
+    cards = ["controlC0"]
+    monkeypatch.setattr(sources, "_sound_cards", lambda: tuple(cards))
+    monkeypatch.setattr(sources, "_last_rescan", {"cards": None, "at": -math.inf})
+    with pytest.raises(NoInputDeviceError):
+        MicrophoneSource().start()
+    assert rescans == ["terminate", "initialize"]  # PortAudio was asked to look again
+    with pytest.raises(NoInputDeviceError):
+        MicrophoneSource().start()
+    assert len(rescans) == 2  # nothing plugged in since: no second (slow, noisy) re-init
+    cards.append("pcmC1D0c")  # a USB microphone appears
+    plugged.append(MIC)
+    source = MicrophoneSource()
+    source.start()
+    assert (source.running, source.name, len(rescans)) == (True, "USB mic", 4)
+    source.stop()
+    # where the sound devices cannot be seen (no /dev/snd), it looks again every 10 s at most
+    monkeypatch.setattr(sources, "_sound_cards", lambda: None)
+    plugged.remove(MIC)
+    seen.remove(MIC)
+    start = sources.time.monotonic() + 100.0
+    clock = [start]
+    monkeypatch.setattr(sources.time, "monotonic", lambda: clock[0])
+    for seconds in (0.0, 2.0, 4.0, 8.0, 10.5):
+        clock[0] = start + seconds
+        with pytest.raises(NoInputDeviceError):
+            MicrophoneSource().start()
+    assert len(rescans) == 4 + 2 * 2  # at 0 s and at 10.5 s
 
 
 def test_stream_that_cannot_open_is_an_audio_error(
@@ -178,7 +222,7 @@ def test_stream_that_cannot_open_is_an_audio_error(
 
     monkeypatch.setattr(fake_sd, "InputStream", refuse)
     source = MicrophoneSource()
-    with pytest.raises(AudioError, match=r"USB mic: cannot open the input at 48000 Hz"):
+    with pytest.raises(AudioError, match=r"The microphone “USB mic” cannot be opened"):
         source.start()
     assert not source.running
 

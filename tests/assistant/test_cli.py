@@ -25,9 +25,26 @@ def says_a(make_model) -> Path:
 
 
 def write_wav(path: Path, seconds: float, rate: int = 16000) -> Path:
-    """A quiet noise WAV of ``seconds`` at ``rate`` Hz."""
-    noise = 0.05 * np.random.default_rng(0).standard_normal(int(seconds * rate))
+    """A speech-like WAV of ``seconds`` at ``rate`` Hz: a faint noise floor, then a burst of
+    louder noise from a quarter in (steady noise alone counts as no speech)."""
+    n = int(seconds * rate)
+    noise = 0.002 * np.random.default_rng(0).standard_normal(n)
+    noise[n // 4 :] *= 25.0
     sf.write(str(path), noise, rate, subtype="PCM_16")
+    return path
+
+
+def write_noise(path: Path, seconds: float, rate: int = 16000) -> Path:
+    """Steady white noise, no speech in it."""
+    noise = 0.1 * np.random.default_rng(1).standard_normal(int(seconds * rate))
+    sf.write(str(path), noise, rate, subtype="PCM_16")
+    return path
+
+
+def write_tone(path: Path, seconds: float, rate: int = 16000) -> Path:
+    """A steady 1 kHz beep."""
+    t = np.arange(int(seconds * rate)) / rate
+    sf.write(str(path), 0.5 * np.sin(2 * np.pi * 1000 * t), rate, subtype="PCM_16")
     return path
 
 
@@ -40,7 +57,9 @@ def test_json_lines_for_two_files(
     out = capsys.readouterr().out
     records = [json.loads(line) for line in out.splitlines()]
     assert status == 0
-    assert [set(r) for r in records] == [{"path", "text", "duration_s", "decode_ms"}] * 2
+    keys = {"path", "text", "duration_s", "decode_ms", "no_speech"}
+    assert [set(r) for r in records] == [keys] * 2
+    assert [r["no_speech"] for r in records] == [False, False]
     assert [r["path"] for r in records] == [str(first), str(second)]
     assert [r["text"] for r in records] == ["a", "a"]
     assert [r["duration_s"] for r in records] == [0.5, 1.25]
@@ -199,3 +218,56 @@ def test_common_words_keep_a_word_heard_plainly_and_exclude_a_word_list(
     args = ["transcribe", "--model", str(says_a), "--common-words", "--words", str(words)]
     assert main([*args, str(audio)]) == 2
     assert "--words and --common-words exclude each other" in capsys.readouterr().err
+
+
+def test_no_speech_is_not_transcribed_and_json_says_so(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    noise = write_noise(tmp_path / "noise.wav", 3.0)
+    beep = write_tone(tmp_path / "beep.wav", 0.1)
+    speech = write_wav(tmp_path / "speech.wav", 0.5)
+    for path in (noise, beep):  # one file: nothing at all on stdout
+        assert main(["transcribe", "--model", str(says_a), str(path)]) == 0
+        assert capsys.readouterr().out == ""
+    assert main(["transcribe", "--model", str(says_a), str(noise), str(speech)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{noise}\t", f"{speech}\ta"]
+    argv = ["transcribe", "--model", str(says_a), "--json", str(noise), str(beep), str(speech)]
+    assert main(argv) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["text"], r["no_speech"], r["decode_ms"]) for r in records][:2] == [
+        ("", True, 0.0),
+        ("", True, 0.0),
+    ]
+    assert [(r["text"], r["no_speech"]) for r in records][2] == ("a", False)
+    assert [r["duration_s"] for r in records] == [3.0, 0.1, 0.5]
+
+
+def test_a_folder_is_reported_as_a_folder(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", "--model", str(says_a), str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"assistant: skipping {tmp_path}: {tmp_path}: is a folder, not an audio file\n"
+    )
+
+
+def test_transcribe_help_names_every_format_that_works(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transcribe", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("WAV", "FLAC", "Ogg", "Opus", "MP3")), out
+
+
+def test_mp3_and_opus_files_are_read(
+    tmp_path: Path, says_a: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio, rate = sf.read(str(write_wav(tmp_path / "speech.wav", 0.6, rate=48000)))
+    formats = {"speech.mp3": ("MP3", None), "speech.opus": ("OGG", "OPUS")}
+    paths = []
+    for name, (container, subtype) in formats.items():
+        if container not in sf.available_formats():
+            pytest.skip(f"this libsndfile cannot write {container}")
+        sf.write(str(tmp_path / name), audio, rate, format=container, subtype=subtype)
+        paths.append(tmp_path / name)
+    assert main(["transcribe", "--model", str(says_a), "--json", *map(str, paths)]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["text"], r["no_speech"]) for r in records] == [("a", False)] * 2

@@ -178,6 +178,40 @@ def test_hands_free_starts_and_ends_by_voice_activity(
     assert 1000 <= turns[0].timings.audio_ms <= 1800  # pre-roll + speech + 700 ms of silence
 
 
+def test_muted_while_speaking_its_own_voice_starts_nothing(
+    model_path: Path, tmp_path: Path, commands: CommandSet
+) -> None:
+    """The assistant's spoken reply, heard by the microphone, is not taken for a command."""
+    rate = 16000
+    silence = np.zeros(int(0.5 * rate), np.float32)
+    t = np.arange(int(0.6 * rate)) / rate
+    speech = (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
+    sf.write(str(tmp_path / "reply.wav"), np.concatenate([silence, speech, silence]), rate)
+    model = SaysText(Recognizer(model_path).info, "stop")
+    config = EngineConfig(hands_free=True)
+    source = WavFileSource(tmp_path / "reply.wav", speed=20.0)
+    engine = Engine(source, model, commands, None, config)
+    engine.muted = True
+    engine.start()
+    updates = pump_blocks(engine, 50)  # 1.5 s: silence, the "reply", silence
+    assert [u.started or u.turn is not None for u in updates] == [False] * 50
+    assert max(u.level_dbfs for u in updates) > -20.0  # it was heard, and ignored
+    # push-to-talk pressed while it spoke: the pre-roll holds none of its voice
+    engine.begin_utterance()
+    assert engine.audio().size == 0
+    engine.cancel_utterance()
+    engine.muted = False
+    pump_blocks(engine, 5)
+    engine.begin_utterance(preroll=False)  # just after it spoke: the echo is left out too
+    assert engine.audio().size == 0
+    engine.cancel_utterance()
+    pump_blocks(engine, 10)
+    engine.begin_utterance()
+    assert engine.audio().size > 0  # unmuted: the pre-roll fills again
+    engine.stop()
+    assert model.calls == 0
+
+
 def test_the_core_imports_neither_qt_nor_torch() -> None:
     import subprocess
     import sys

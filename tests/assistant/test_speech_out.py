@@ -98,11 +98,14 @@ def test_stop_ends_speech_and_drops_the_queue(tmp_path: Path) -> None:
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(speech_out.subprocess, "Popen", popen)
+            assert not speaker.speaking()
             speaker.speak("one")
             speaker.speak("two")
             assert started.wait(5.0)
+            assert speaker.speaking()  # what the app mutes the microphone by
             speaker.stop()
             assert speaker.wait(5.0)  # long before the 30 s "speech" would end
+            assert not speaker.speaking()
     finally:
         speaker.close()
     # Stopped before or after it read its text, the fake never got "two": the queue was dropped.

@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from PySide6.QtCore import Qt
 
 from assistant.audio.resample import resample
 from assistant.audio.sources import MicrophoneSource, rms_dbfs
 
 pytestmark = pytest.mark.e2e
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the app test's window, before Qt loads
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "start_virtual_mic.sh"
@@ -145,3 +147,87 @@ def test_microphone_captures_what_is_played(
     # ...and the command is understood.
     result = recognize(log_probs, CommandSet.default())
     assert result.intent == "GetTime", result
+
+
+def _use_virtual_mic(virtual_mic: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point PulseAudio clients (PortAudio here, espeak-ng in a child) at the virtual mic."""
+    for name, value in virtual_mic.items():
+        monkeypatch.setenv(name, value)
+    import sounddevice as sd
+
+    sd._terminate()  # re-read the device list with this environment
+    sd._initialize()
+    if not any(d["name"] == "pulse" for d in sd.query_devices()):
+        pytest.skip("PortAudio has no 'pulse' device (apt-get install libasound2-plugins)")
+
+
+def test_the_app_does_not_hear_its_own_spoken_reply(
+    virtual_mic: dict[str, str],
+    spoken: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    """Hands-free, the reply espeak-ng speaks goes into the same sink the microphone hears
+    (as a laptop's speakers reach its microphone); it must not be taken for a new command."""
+    pytest.importorskip("PySide6.QtWidgets", reason="PySide6 (or its system libraries) missing")
+    if not shutil.which("espeak-ng"):
+        pytest.skip("needs espeak-ng to speak the reply")
+    from assistant.recognizer import default_model_path
+
+    if not default_model_path().is_file():
+        pytest.skip("needs the bundled model")
+    _use_virtual_mic(virtual_mic, monkeypatch)
+    from assistant.gui.app import Controller, DefaultParts
+    from assistant.gui.settings import Settings
+    from assistant.gui.window import MainWindow
+    from assistant.gui.worker import State, Worker
+    from assistant.skills.base import Skills, SkillsConfig
+    from assistant.speech_out import Speaker
+
+    class PulseParts(DefaultParts):
+        def source(self, settings: Settings) -> MicrophoneSource:
+            return MicrophoneSource("pulse")
+
+    settings = Settings(hands_free=True, spoken_replies=True)
+    speaker = Speaker("espeak-ng")
+    skills = Skills(SkillsConfig(data_dir=tmp_path / "data", spoken_replies=False))
+    window = MainWindow(settings, timers=skills.timers)
+    qtbot.addWidget(window)
+    worker = Worker(PulseParts(), settings, skills=skills, speaker=speaker)
+    controller = Controller(window, worker, tmp_path / "settings.json")
+    states: list[str] = []
+    levels: list[tuple[str, float]] = []
+    turns: list[object] = []
+    worker.state_changed.connect(states.append, Qt.ConnectionType.DirectConnection)
+    worker.level.connect(
+        lambda dbfs: levels.append((states[-1] if states else "", dbfs)),
+        Qt.ConnectionType.DirectConnection,
+    )
+    worker.final.connect(turns.append, Qt.ConnectionType.DirectConnection)
+    try:
+        with qtbot.waitSignal(
+            worker.state_changed, timeout=60_000, check_params_cb=lambda s: s == State.READY
+        ):
+            controller.start()
+        qtbot.waitUntil(lambda: len(levels) > 20, timeout=10_000)  # the idle sink delivers
+        player = subprocess.run(
+            ["paplay", "-d", virtual_mic["VIRTUAL_MIC_SINK"], str(spoken)], timeout=30, check=True
+        )
+        assert player.returncode == 0
+        qtbot.waitUntil(lambda: len(turns) == 1, timeout=15_000)
+        qtbot.waitUntil(lambda: State.SPEAKING in states, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: states[-1] == State.READY and not speaker.speaking(), timeout=30_000
+        )
+        # an utterance started by the reply's echo would have ended within this
+        with qtbot.assertNotEmitted(worker.final, wait=2500):
+            pass
+    finally:
+        controller.shutdown()
+        skills.close()
+        speaker.close()
+    heard_reply = max(dbfs for state, dbfs in levels if state == State.SPEAKING)
+    assert heard_reply > -40.0, "the spoken reply did not reach the microphone"
+    assert len(turns) == 1, [getattr(t, "heard", t) for t in turns]
+    assert states.count(State.LISTENING) == 1  # the user's command only

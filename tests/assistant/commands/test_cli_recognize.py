@@ -103,3 +103,46 @@ def test_commands_check_lists_confusable_sentences(
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{good}: OK: 2 intents, 3 templates")
     assert out[1:] == ["confusable (1 edits): Light: 'lights on' ~ Night: 'nights on'"]
+
+
+def test_recognize_accepts_json_as_the_other_commands_do(
+    tmp_path: Path, says_a: Path, wavs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    grammar = write(tmp_path / "letters.yaml", "intents:\n  Letter: [a]\n")
+    argv = ["recognize", "--json", "--model", str(says_a), "--commands", str(grammar)]
+    assert main([*argv, str(wavs[0])]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["intent"], record["text"]) == ("Letter", "a")
+
+
+def test_a_broken_file_is_left_out_with_file_and_line_and_the_rest_still_works(
+    tmp_path: Path, says_a: Path, wavs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "commands"
+    folder.mkdir()
+    good = write(folder / "a_letters.yaml", "intents:\n  Letter: [a]\n")
+    broken = write(folder / "b_broken.yaml", "intents:\n  Lights:\n    - 'turn on (the'\n")
+    unknown = write(folder / "c_list.yaml", "intents:\n  Go:\n    - 'go {nowhere}'\n")
+    argv = ["recognize", "--model", str(says_a), "--commands", str(folder), str(wavs[0])]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert (json.loads(captured.out)["intent"], good.exists()) == ("Letter", True)
+    warnings = captured.err.splitlines()
+    assert len(warnings) == 2
+    assert warnings[0].startswith(f"assistant: warning: {broken}:3: unbalanced bracket")
+    assert warnings[1].startswith(f"assistant: warning: {unknown}:3: unknown list 'nowhere'")
+    assert all(w.endswith("(going on without that file)") for w in warnings)
+
+
+def test_a_broken_file_in_the_users_folder_leaves_say_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    folder = tmp_path / "config" / "assistant" / "commands"
+    folder.mkdir(parents=True)
+    broken = write(folder / "mine.yaml", "intents:\n  Lights:\n    - 'turn on (the'\n")
+    argv = ["say", "--data-dir", str(tmp_path / "data"), "what", "is", "two", "plus", "two"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "2 plus 2 is 4.\n"
+    assert captured.err.startswith(f"assistant: warning: {broken}:3: unbalanced bracket")

@@ -57,6 +57,16 @@ def test_start_list_and_cancel_with_a_fake_clock() -> None:
         manager.close()
 
 
+def test_one_timer_is_cancelled_by_its_id() -> None:
+    manager = TimerManager(clock=lambda: 0.0)
+    try:
+        first, second = manager.start(300), manager.start(300)
+        assert manager.cancel_id(first.id) == first
+        assert (manager.active(), manager.cancel_id(first.id)) == ([second], None)
+    finally:
+        manager.close()
+
+
 def test_same_name_replaces_the_timer() -> None:
     manager = TimerManager()
     try:
