@@ -138,7 +138,11 @@ def _quit_on_ctrl_c(app: QApplication) -> Any:
     """Ctrl+C in the terminal closes the app in order (status 130) instead of raising
     KeyboardInterrupt inside whatever Qt slot runs at that moment; returns the handler it
     replaced."""
-    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: app.exit(EXIT_INTERRUPTED))
+    # exit from the event loop, not at once: before app.exec() has started, exit() does nothing
+    previous = signal.signal(
+        signal.SIGINT,
+        lambda _signum, _frame: QTimer.singleShot(0, lambda: app.exit(EXIT_INTERRUPTED)),
+    )
     # Python runs signal handlers only between its own bytecodes: wake it up now and then.
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
