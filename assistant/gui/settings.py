@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.commands.confidence import DEFAULT_SENSITIVITY, SENSITIVITIES
 from assistant.commands.grammar import APP_NAME, BUILTIN_DIR, user_commands_dir
 from assistant.gui.errors import SettingsError
 from assistant.recognizer import PROVIDER_CHOICES
@@ -51,12 +52,19 @@ class Settings:
     """Push-to-talk key (Qt key sequence text) besides the space bar; held to talk."""
     hands_free: bool = False
     """Listen continuously and end each command by the silence after it."""
+    sensitivity: str = DEFAULT_SENSITIVITY
+    """How readily a command is accepted: "strict", "normal" or "loose" (points of the
+    confidence calibration's trade-off between right commands kept and others accepted)."""
 
     def __post_init__(self) -> None:
         """Check the values that have a fixed set of choices."""
         if self.provider not in PROVIDER_CHOICES:
             raise SettingsError(
                 f"provider is {self.provider!r}, expected one of {', '.join(PROVIDER_CHOICES)}"
+            )
+        if self.sensitivity not in SENSITIVITIES:
+            raise SettingsError(
+                f"sensitivity is {self.sensitivity!r}, expected one of {', '.join(SENSITIVITIES)}"
             )
 
     def command_paths(self) -> list[Path]:
@@ -105,6 +113,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "spoken_replies": (bool,),
     "shortcut": (str,),
     "hands_free": (bool,),
+    "sensitivity": (str,),
 }
 """JSON types of each field (a list of strings for a tuple)."""
 

@@ -28,6 +28,11 @@ from assistant.commands.grammar import user_commands_dir
 from assistant.gui.settings import Settings
 
 _PROVIDERS = (("CPU", "cpu"), ("GPU (CUDA)", "cuda"), ("Automatic", "auto"))
+_SENSITIVITIES = (
+    ("Only when sure (stricter)", "strict"),
+    ("Normal", "normal"),
+    ("Readily (looser)", "loose"),
+)
 
 
 def _section(title: str) -> tuple[QGroupBox, QFormLayout]:
@@ -97,6 +102,14 @@ class SettingsDialog(QDialog):
 
         self.spoken = QCheckBox("Speak replies aloud")
         self.spoken.setChecked(settings.spoken_replies)
+        self.sensitivity = QComboBox()
+        for label, value in _SENSITIVITIES:
+            self.sensitivity.addItem(label, value)
+        self.sensitivity.setCurrentIndex(max(self.sensitivity.findData(settings.sensitivity), 0))
+        self.sensitivity.setToolTip(
+            "Stricter: fewer commands carried out by mistake, more 'didn't catch that'. "
+            "Looser: more of what you say is carried out, and more mistakes."
+        )
         self.hands_free = QCheckBox("Hands-free: listen continuously, end on silence")
         self.hands_free.setChecked(settings.hands_free)
         self.shortcut = QKeySequenceEdit(QKeySequence(settings.shortcut))
@@ -106,6 +119,7 @@ class SettingsDialog(QDialog):
         listening.addRow("Microphone", self.device)
         listening.addRow("Push-to-talk key", self.shortcut)
         listening.addRow("", self.hands_free)
+        listening.addRow("Accept commands", self.sensitivity)
         model_box, model = _section("Speech recognition")
         model.addRow("Run the model on", self.provider)
         model.addRow("Model file", model_row)
@@ -153,4 +167,5 @@ class SettingsDialog(QDialog):
             spoken_replies=self.spoken.isChecked(),
             shortcut=self.shortcut.keySequence().toString() or self._settings.shortcut,
             hands_free=self.hands_free.isChecked(),
+            sensitivity=self.sensitivity.currentData(),
         )

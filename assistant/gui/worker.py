@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from assistant.audio.sources import AudioSource
+from assistant.commands.confidence import load_calibration
 from assistant.commands.errors import CommandsError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.decoding.words import common_words_graph
@@ -439,13 +441,20 @@ class Worker(QObject):
         else:
             self._report_left_out(commands)
         self._share_commands(commands)
-        config = EngineConfig(hands_free=settings.hands_free)
+        config = EngineConfig(hands_free=settings.hands_free, sensitivity=settings.sensitivity)
+        try:
+            calibration = load_calibration(
+                Path(settings.model_path) if settings.model_path else None
+            )
+        except CommandsError as e:
+            self._report(f"{e}. Using the bundled model's confidence calibration", Topic.MODEL)
+            calibration = load_calibration()
         try:
             source = self._parts.source(settings)
         except AudioError as e:
             self._no_source(f"{e}", quiet=False)
             return
-        self._engine = Engine(source, model, commands, self._skills, config)
+        self._engine = Engine(source, model, commands, self._skills, config, calibration)
         if self._start_source(self._engine):
             # built once per process, now rather than in the first note or named timer
             common_words_graph()

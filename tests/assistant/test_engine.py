@@ -225,3 +225,22 @@ def test_the_core_imports_neither_qt_nor_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
+
+
+def test_the_sensitivity_sets_the_threshold(
+    model_path: Path, wav: Path, commands: CommandSet
+) -> None:
+    from assistant.commands.confidence import load_calibration
+
+    calibration = load_calibration()
+    thresholds = []
+    for sensitivity in ("strict", "normal", "loose"):
+        config = EngineConfig(sensitivity=sensitivity)
+        engine = Engine(WavFileSource(wav), Recognizer(model_path), commands, None, config)
+        thresholds.append(engine.threshold)
+        assert engine.threshold == calibration.threshold(sensitivity)
+    assert thresholds == sorted(thresholds, reverse=True)
+    fixed = Engine(
+        WavFileSource(wav), Recognizer(model_path), commands, None, EngineConfig(threshold=0.3)
+    )
+    assert fixed.threshold == 0.3

@@ -23,6 +23,7 @@ CUSTOM = Settings(
     spoken_replies=False,
     shortcut="Ctrl+T",
     hands_free=True,
+    sensitivity="strict",
 )
 
 
@@ -64,6 +65,9 @@ def test_broken_files_name_the_problem(tmp_path: Path) -> None:
     path.write_text('{"provider": "tpu"}')
     with pytest.raises(SettingsError, match=r"provider is 'tpu'"):
         load_settings(path)
+    path.write_text('{"sensitivity": "paranoid"}')
+    with pytest.raises(SettingsError, match=r"sensitivity is 'paranoid', expected one of strict"):
+        load_settings(path)
     path.write_text('{"hands_free": true, "from_the_future": 1}')
     assert load_settings(path) == Settings(hands_free=True)
 
@@ -80,3 +84,15 @@ def test_dialog_returns_what_it_was_given(qtbot) -> None:  # type: ignore[no-unt
     qtbot.addWidget(unplugged)
     assert unplugged.device.currentText() == "Gone mic (not connected)"
     assert unplugged.result_settings().input_device == "Gone mic"
+
+
+def test_dialog_offers_the_three_sensitivities(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from assistant.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings(), [])
+    qtbot.addWidget(dialog)
+    choices = [dialog.sensitivity.itemData(i) for i in range(dialog.sensitivity.count())]
+    assert choices == ["strict", "normal", "loose"]
+    assert dialog.result_settings().sensitivity == "normal"
+    dialog.sensitivity.setCurrentIndex(2)
+    assert dialog.result_settings().sensitivity == "loose"
