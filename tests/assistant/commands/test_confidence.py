@@ -167,3 +167,22 @@ def test_analyse_measures_the_best_sentence(
     assert found.features[FEATURE["agreement"]] == 1.0
     silence = analyse(peaky(""), builtin_commands)
     assert silence.features is None and silence.heard == ""
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_barely_heard_number_is_not_accepted(seed: int, builtin_commands: CommandSet) -> None:
+    from assistant.decoding.alignment import forced_alignment
+
+    from .conftest import peaky_log_probs
+
+    text = "set a timer for ten minutes"
+    clear = peaky_log_probs(text, seed=seed)
+    slot = np.isin(forced_alignment(clear, text), range(16, 19))  # the frames of "ten"
+    faint = clear.copy()
+    probs = np.exp(faint[slot])
+    faint[slot] = np.log(0.05 * probs + 0.95 / probs.shape[1])  # the number barely heard
+    normal = bundled_calibration().threshold("normal")
+    assert recognize(clear, builtin_commands).slots == {"duration": 600}
+    assert recognize(clear, builtin_commands).confidence >= normal
+    assert recognize(faint, builtin_commands, threshold=0.0).confidence < normal
+    assert recognize(faint, builtin_commands).intent is None
