@@ -2,7 +2,8 @@
 # Measure a trained checkpoint and make it the bundled model:
 #   scripts/release_model.sh runs/base/averaged.pt
 # Exports fp32 and int8 to runs/release/, bundles the int8 file as assistant/models/bilstm_ctc.onnx
-# and writes the measurements to docs/results/. The ONNX metadata carries docs/model_card.md as
+# with its confidence calibration (bilstm_ctc.confidence.json) and writes the measurements to
+# docs/results/. The ONNX metadata carries docs/model_card.md as
 # it stands at export: update the card first (or re-export after updating it).
 # First it compares the checkpoint with the bundled model (models.compare, ~7 min) and stops
 # unless the checkpoint is better on the real test sets beyond their noise; FORCE=1 releases
@@ -17,7 +18,7 @@ mkdir -p docs/results "$out"
 $py -c 'import pocketsphinx' 2>/dev/null || $py -m pip install -q -e '.[bench]'
 $py -m models.checkpoint from-onnx assistant/models/bilstm_ctc.onnx --out "$out/previous.pt"
 status=0
-$py -m models.compare "$out/previous.pt" "$checkpoint" --require-gain \
+$py -m models.compare "$out/previous.pt" "$checkpoint" --require-gain --tts-dir "${TTS_DIR:-data/kokoro}" \
   | tee "$out/compare_previous.txt" || status=${PIPESTATUS[0]}
 if [ "$status" = 1 ] && [ "${FORCE:-0}" != 1 ]; then
   echo "not released: $checkpoint shows no gain over the bundled model (FORCE=1 to release)" >&2
@@ -31,6 +32,10 @@ $py -m models.evaluate --checkpoint "$checkpoint" --markdown --json docs/results
 $py -m export --checkpoint "$checkpoint" --model-card docs/model_card.md \
   --out "$out/bilstm_ctc.fp32.onnx" --int8 --int8-check 300 2>/dev/null | tee docs/results/export.txt
 cp "$out/bilstm_ctc.fp32.int8.onnx" assistant/models/bilstm_ctc.onnx
+# the confidence is calibrated per model: fit it for the new one (the set is built once, ~15 min)
+[ -f data/calibration/v1/VERSION ] || $py -m models.calibration.build
+$py -m models.calibration.fit --model assistant/models/bilstm_ctc.onnx \
+  --report docs/results/confidence_calibration.md | tail -n 3
 models="$out/bilstm_ctc.fp32.onnx assistant/models/bilstm_ctc.onnx"
 $py benchmarks/commands_accuracy.py --plot docs/commands_tradeoff.png | tee docs/results/commands.txt
 $py benchmarks/latency.py --models $models --runs 10 --json docs/results/latency.json \
