@@ -332,15 +332,9 @@ class Recognizer:
         samples = samples.astype(np.float32, copy=False)
         if trim:
             samples = trim_pauses(samples)
-        return self.log_probs_of_features(log_mel(samples, self.info.feature_config))
-
-    def log_probs_of_features(self, features: np.ndarray) -> np.ndarray:
-        """Log-probabilities (T', V) float32 of model input features (frames, n_mels), as
-        :func:`assistant.features.log_mel` computes them with this model's feature config."""
-        n_mels = self.info.feature_config.n_mels
-        if features.ndim != 2 or features.shape[1] != n_mels or features.shape[0] == 0:
-            raise AudioError(f"expected features of shape (frames, {n_mels}), got {features.shape}")
-        features = np.ascontiguousarray(features, dtype=np.float32)
+        features = np.ascontiguousarray(
+            log_mel(samples, self.info.feature_config), dtype=np.float32
+        )
         feeds = {
             "features": features[None],
             "lengths": np.array([features.shape[0]], dtype=np.int64),

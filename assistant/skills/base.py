@@ -38,8 +38,6 @@ _LOGGER = logging.getLogger(__name__)
 
 NOT_CAUGHT = "Sorry, I didn't catch that."
 """The reply to a rejected command."""
-TTS_ENGINES = ("auto", "espeak-ng", "pico2wave", "flite", "none")
-"""Values of :attr:`SkillsConfig.tts_engine` (the same as :data:`assistant.speech_out`'s)."""
 
 
 def default_data_dir() -> Path:
@@ -84,11 +82,9 @@ class SkillsConfig:
     """Spoken name -> http(s) URL opened in the web browser."""
     spoken_replies: bool = False
     """Say replies aloud through the speaker given to :class:`Skills`."""
-    tts_engine: str = "auto"
-    """Preferred speech engine: one of :data:`TTS_ENGINES`."""
 
     def __post_init__(self) -> None:
-        """Check the allow-lists and the engine; raises SkillsConfigError naming the entry."""
+        """Check the allow-lists; raises SkillsConfigError naming the entry."""
         for name, argv in self.apps.items():
             if isinstance(argv, str) or not argv or not all(isinstance(a, str) for a in argv):
                 raise SkillsConfigError(
@@ -97,10 +93,6 @@ class SkillsConfig:
         for name, url in self.urls.items():
             if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
                 raise SkillsConfigError(f"urls[{name!r}] must be an http(s) URL, got {url!r}")
-        if self.tts_engine not in TTS_ENGINES:
-            raise SkillsConfigError(
-                f"tts_engine must be one of {TTS_ENGINES}, got {self.tts_engine!r}"
-            )
         # Freeze the allow-lists: a caller's later change to its dict must not widen them.
         frozen_apps = {name: tuple(argv) for name, argv in self.apps.items()}
         object.__setattr__(self, "apps", MappingProxyType(frozen_apps))

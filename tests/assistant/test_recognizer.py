@@ -65,19 +65,6 @@ def test_log_probs_match_numpy_reference(make_model, speechlike: np.ndarray) -> 
     np.testing.assert_allclose(np.exp(log_probs).sum(axis=1), 1.0, rtol=1e-5)
 
 
-def test_log_probs_of_features_equal_those_of_the_audio(make_model, speechlike: np.ndarray) -> None:
-    weights = np.random.default_rng(5).normal(size=(80, len(TOKENS)))
-    recognizer = Recognizer(make_model(weights=weights), provider="cpu")
-    features = log_mel(speechlike, recognizer.info.feature_config)
-    np.testing.assert_array_equal(
-        recognizer.log_probs_of_features(features.astype(np.float64)),
-        recognizer.log_probs(speechlike, trim=False),
-    )
-    for wrong in (features[:, :40], features[0], features[:0]):
-        with pytest.raises(AudioError, match="expected features of shape"):
-            recognizer.log_probs_of_features(wrong)
-
-
 def test_long_pauses_are_trimmed_before_the_model(make_model, speechlike: np.ndarray) -> None:
     recognizer = Recognizer(make_model(), provider="cpu")
     hiss = 0.002 * np.random.default_rng(2).standard_normal(3 * 16000).astype(np.float32)

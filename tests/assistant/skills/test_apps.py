@@ -74,7 +74,6 @@ def test_default_allow_lists_are_argv_lists_without_shells(platform: str) -> Non
         ("apps", {"editor": "gedit --new"}, r"apps\['editor'\] must be a non-empty list"),
         ("apps", {"editor": []}, r"apps\['editor'\] must be a non-empty list"),
         ("urls", {"bad": "file:///etc/passwd"}, r"urls\['bad'\] must be an http\(s\) URL"),
-        ("tts_engine", "say", "tts_engine must be one of"),
     ],
 )
 def test_config_rejects_bad_allow_lists(field: str, value: object, message: str) -> None:
