@@ -48,10 +48,9 @@ class BeamConfig:
 
     beam_width: int = 64
     """Hypotheses kept after each frame. A narrow beam fills up with prefixes that race ahead
-    on faint letters (each earns ``char_bonus``) and can lose the sentence that was said: 64
-    instead of 16 gets 2.4 points more of the held-out voices' commands right and accepted
-    (stage-10 model), for about 6 ms more per 3 s of out-of-grammar speech on one core than
-    the 16-wide search of stop 14 (3 ms more than 16 wide in this array search)."""
+    on faint letters (each earns ``char_bonus``) and can lose the sentence that was said; 64
+    gets more commands right than 16 for a few ms more per 3 s (figures in
+    ``docs/history.md``)."""
     nbest: int = 5
     """Most texts returned."""
     token_prune: float = 10.0

@@ -49,12 +49,9 @@ class WordsConfig:
     the released model are in ``docs/results/common_words.txt``."""
     lm_weight: float = 0.5
     """Weight of the unigram log-probability against the CTC log-probability when readings
-    (and heard text that is all listed words) are weighed; 0 weighs by sound alone. At the
-    2-nat allowance, on the benchmark's three tables (stage 21 model), 0.5 against sound
-    alone: speechocean762 WER 73.0 -> 72.3 %, pico 66.3 -> 65.8 %, the speechocean762
-    sentences with unlisted words 86.1 -> 85.5 %; 1 and 2 were as good or up to 0.6 worse;
-    the previous rule (the best-ranked reading by sound alone, only for heard text with an
-    unlisted word) read 74.6, 67.6 and 86.5 %."""
+    (and heard text that is all listed words) are weighed; 0 weighs by sound alone. 0.5 reads
+    a little more right than sound alone on ``benchmarks/common_words.py``'s tables; 1 and 2
+    are no better (figures in ``docs/history.md``)."""
     nbest: int = 10
     """Readings of the word loop weighed."""
 
