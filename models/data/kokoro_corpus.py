@@ -43,7 +43,7 @@ from models.data.kokoro import (
 )
 from models.data.manifests import write_manifest
 from models.data.real_speech import load_corpus
-from models.data.synthesize import COLUMNS
+from models.data.synthesize import COLUMNS, made_duration
 from models.data.texts import sentences
 from models.errors import DataError, SynthesisError
 
@@ -164,12 +164,9 @@ def make_one(job: CorpusJob, out_dir: Path, speaker: KokoroSpeaker) -> dict[str,
         "engine": "kokoro",
         "split": job.split,
     }
-    if target.exists():
-        try:
-            row["duration"] = f"{sf.info(str(target)).duration:.3f}"
-            return row
-        except RuntimeError:
-            target.unlink()  # cut short by an earlier crash: make it again
+    made = made_duration(target)
+    if made is not None:
+        return {**row, "duration": made}
     rng = np.random.default_rng(job.seed)
     try:
         audio = speak_pieces(speaker, job.pieces, job.blend, job.speed, rng, (0.2, 0.9))

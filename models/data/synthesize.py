@@ -124,6 +124,19 @@ def render_speech(voice: Voice, text: str, seed: int) -> tuple[np.ndarray, int]:
     return audio.mean(axis=1), rate
 
 
+def made_duration(target: Path) -> str | None:
+    """The duration (seconds, as the manifest writes it) of an utterance made by an earlier
+    run; None when there is none, or it was cut short by a crash (then it is deleted, to be
+    made again)."""
+    if not target.exists():
+        return None
+    try:
+        return f"{sf.info(str(target)).duration:.3f}"
+    except RuntimeError:
+        target.unlink()
+        return None
+
+
 def synthesize_one(job: Job, out_dir: Path) -> dict[str, str] | None:
     """Make one utterance (or keep it if present); its manifest row, or None on failure."""
     target = out_dir / job.relative_path
@@ -134,12 +147,9 @@ def synthesize_one(job: Job, out_dir: Path) -> dict[str, str] | None:
         "engine": job.voice.engine,
         "split": job.split,
     }
-    if target.exists():
-        try:
-            row["duration"] = f"{sf.info(str(target)).duration:.3f}"
-            return row
-        except RuntimeError:
-            target.unlink()  # a file cut short by an earlier crash: make it again
+    made = made_duration(target)
+    if made is not None:
+        return {**row, "duration": made}
     try:
         audio, rate = render_speech(job.voice, job.text, job.seed)
     except (subprocess.SubprocessError, OSError, RuntimeError) as e:
