@@ -39,14 +39,7 @@ from models.data.real_speech import CORPORA, load_real_speech
 from models.errors import TrainingError
 from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
 from models.from_onnx import exported_step, model_from_onnx
-from models.model import (
-    AcousticModel,
-    ModelConfig,
-    count_parameters,
-    grow,
-    grown_prefixes,
-    preset_config,
-)
+from models.model import AcousticModel, ModelConfig, count_parameters, preset_config
 
 _LOGGER = logging.getLogger("models.train")
 
@@ -122,16 +115,6 @@ class TrainConfig:
     init_from: str = ""
     """Checkpoint whose model weights start a new run (fresh optimizer, step 0); ignored when
     the run resumes from its own last.pt."""
-    grow_layers: int = 0
-    """With --init-from: put this many residual recurrent layers on top of its model
-    (models.model.grow), which start out adding --grow-gain times their normalised output
-    (nothing at 0), so the run begins at or near the source's function with more capacity."""
-    grow_gain: float = 0.0
-    """The grown layers' initial normalisation gain (models.model.grow): 0 keeps the source's
-    function exactly; a small positive one lets the new layers grow faster."""
-    grow_lr_scale: float = 10.0
-    """The grown layers' learning rate over --lr: they start from scratch, and a warm start's
-    --lr is about a tenth of a fresh run's."""
 
 
 PRECISIONS: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16}
@@ -229,30 +212,13 @@ def train(config: TrainConfig) -> Path:
         shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in sampler.real_group_shares().items())
         _LOGGER.info("real speech drawn by corpus: %s", shares)
 
-    if config.grow_layers < 0 or (config.grow_layers and not config.init_from):
-        raise TrainingError("--grow-layers needs --init-from and a count >= 0")
     source_config = preset_config(
         config.preset, rnn_type=config.rnn_type, bidirectional=config.bidirectional
     )
-    model = AcousticModel(source_config)
-    if config.grow_layers:
-        model = grow(model, config.grow_layers, config.grow_gain)
-    model = model.to(device)
-    # the layers a warm start grows learn from scratch, at --grow-lr-scale times the rate
-    new_layers = grown_prefixes(source_config, model.config)
-    named = list(model.named_parameters())
-    param_groups: list[dict[str, object]] = [
-        {"params": [p for n, p in named if not n.startswith(new_layers)]}
-    ]
-    if new_layers:
-        param_groups.append(
-            {
-                "params": [p for n, p in named if n.startswith(new_layers)],
-                "lr": config.lr * config.grow_lr_scale,
-                "lr_scale": config.grow_lr_scale,
-            }
-        )
-    optimizer = torch.optim.AdamW(param_groups, lr=config.lr, weight_decay=config.weight_decay)
+    model = AcousticModel(source_config).to(device)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=config.lr, weight_decay=config.weight_decay
+    )
     if config.time_limit > 0 and world_size > 1:
         # ranks would disagree on when time is up, and the first to stop hangs the rest
         raise TrainingError("--time-limit needs a single process; use --steps under torchrun")
@@ -275,7 +241,7 @@ def train(config: TrainConfig) -> Path:
         scheduler.load_state_dict(state["scheduler"])
         # The schedule follows this run's config: resuming with a new --lr or --steps
         # continues from the saved step on the new curve (a warm restart).
-        scheduler.base_lrs = [config.lr * g.get("lr_scale", 1.0) for g in optimizer.param_groups]
+        scheduler.base_lrs = [config.lr for _ in optimizer.param_groups]
         for group, base_lr in zip(optimizer.param_groups, scheduler.base_lrs, strict=True):
             group["initial_lr"] = base_lr
         step = state["step"]
@@ -284,18 +250,13 @@ def train(config: TrainConfig) -> Path:
     elif config.init_from:
         # a warm start: the weights of another run, with this run's optimizer and schedule
         init_config, init_weights, init_step = _initial_weights(Path(config.init_from))
-        # a checkpoint from before a ModelConfig field existed holds that field's default
-        init_config = ModelConfig(**init_config).to_dict()  # type: ignore[arg-type]
+        init_config = ModelConfig.from_dict(init_config).to_dict()
         if init_config != source_config.to_dict():
             raise TrainingError(
                 f"{config.init_from}: model {init_config} is not this run's "
                 f"{source_config.to_dict()}"
             )
-        source = AcousticModel(source_config)
-        source.load_state_dict(init_weights)
-        if config.grow_layers:
-            source = grow(source, config.grow_layers, config.grow_gain)
-        model.load_state_dict(source.state_dict())
+        model.load_state_dict(init_weights)
         _LOGGER.info("started from the weights of %s (step %d)", config.init_from, init_step)
     else:
         sampler.sorted_batches_left = config.sortagrad_steps
@@ -444,10 +405,6 @@ def main(argv: list[str] | None = None) -> int:
         "time_limit": "seconds this process may train (0: no limit; schedule ends on time)",
         "init_from": "checkpoint or exported ONNX model (in a clean checkout: the bundled one) "
         "whose weights start a new run (fresh optimizer)",
-        "grow_layers": "with --init-from: residual recurrent layers to add on top (more "
-        "capacity, the source's function at the start when --grow-gain is 0)",
-        "grow_gain": "initial normalisation gain of the grown layers (0: the same function)",
-        "grow_lr_scale": "learning rate of the grown layers over --lr",
     }
     for field in fields(TrainConfig):
         default = getattr(defaults, field.name)

@@ -23,9 +23,6 @@ from models.checkpoint import (
     model_from_checkpoint,
     save_checkpoint,
 )
-from models.checkpoint import (
-    main as checkpoint_main,
-)
 from models.compare import main as compare_main
 from models.errors import TrainingError
 from models.measure_run import measure_run
@@ -245,43 +242,34 @@ def test_warm_start_refuses_another_architecture(
         train(config)
 
 
-def test_warm_start_grows_the_model_and_resumes_grown(
+def test_a_checkpoint_with_removed_grow_fields_loads_and_starts_a_run(
     trained: Path, tiny_corpus: Path, tmp_path: Path
 ) -> None:
+    # checkpoints written before model growing was removed hold residual_layers in their
+    # model config and grow_layers, grow_gain, grow_lr_scale in their training config
+    state = load_checkpoint(trained / "step_000006.pt")
+    state["model_config"] = {**state["model_config"], "residual_layers": 0}
+    state["train_config"] = {
+        **state["train_config"],
+        "grow_layers": 0,
+        "grow_gain": 0.0,
+        "grow_lr_scale": 10.0,
+    }
+    older = tmp_path / "older.pt"
+    torch.save(state, older)
+    model, _, _ = model_from_checkpoint(older)
+    assert model.config == ModelConfig.from_dict(
+        load_checkpoint(trained / "step_000006.pt")["model_config"]
+    )
     config = replace(
-        tiny_config(tmp_path, tiny_corpus, steps=2),
-        init_from=str(trained / "step_000006.pt"),
-        grow_layers=1,
-        eval_limit=0,
+        tiny_config(tmp_path / "run", tiny_corpus, steps=1), init_from=str(older), eval_limit=0
     )
     train(config)
-    last = load_checkpoint(tmp_path / "last.pt")
-    assert last["model_config"]["num_layers"] == 2  # the tiny preset's one, plus one
-    assert last["model_config"]["residual_layers"] == 1
-    start = load_checkpoint(trained / "step_000006.pt")["model"]
-    moved = last["model"]
-    assert set(start) < set(moved)  # the old weights, and the new layer's
-    assert {k for k in moved if k not in start} >= {"rnns.1.weight_ih_l0", "norms.1.weight"}
-    difference = max(float((moved[k] - start[k]).abs().max()) for k in start)
-    assert 0 < difference < 0.1
-    # the new layer's gain started at zero: after two small steps it is near zero still
-    assert 0 < float(moved["norms.1.weight"].abs().max()) < 0.1
-    # the new layers learn at --grow-lr-scale times the others' rate
-    groups = last["optimizer"]["param_groups"]
-    assert [g.get("lr_scale", 1.0) for g in groups] == [1.0, config.grow_lr_scale]
-    assert groups[1]["lr"] == pytest.approx(groups[0]["lr"] * config.grow_lr_scale)
-    # a rerun with more steps resumes the grown model from last.pt, scale kept
-    train(replace(config, steps=3))
-    resumed = load_checkpoint(tmp_path / "last.pt")
-    assert resumed["step"] == 3
-    groups = resumed["optimizer"]["param_groups"]
-    assert groups[1]["lr"] == pytest.approx(groups[0]["lr"] * config.grow_lr_scale)
-
-
-def test_growing_needs_a_warm_start(tiny_corpus: Path, tmp_path: Path) -> None:
-    config = replace(tiny_config(tmp_path, tiny_corpus, steps=2), grow_layers=1)
-    with pytest.raises(TrainingError, match="--grow-layers needs --init-from"):
-        train(config)
+    assert load_checkpoint(tmp_path / "run" / "last.pt")["step"] == 1
+    state["model_config"]["residual_layers"] = 1
+    torch.save(state, older)
+    with pytest.raises(TrainingError, match="residual_layers=1: this version builds only"):
+        model_from_checkpoint(older)
 
 
 def test_bf16_training_has_fp32_loss_and_weights(
@@ -385,26 +373,3 @@ def test_compare_two_checkpoints_of_a_run(
         compare_main([str(tmp_path / "missing.pt"), str(second), "--tts-dir", str(tiny_corpus)])
     assert refused.value.code == 2
     assert "cannot read checkpoint" in capsys.readouterr().err
-
-
-def test_grow_command_writes_a_grown_checkpoint_that_averages_with_a_grown_run(
-    trained: Path, tmp_path: Path
-) -> None:
-    source = trained / "step_000006.pt"
-    target = tmp_path / "grown.pt"
-    assert checkpoint_main(["grow", str(source), "--layers", "1", "--out", str(target)]) == 0
-    state = load_checkpoint(target)
-    assert state["model_config"]["residual_layers"] == 1
-    assert state["step"] == 6 and state["grown_from"] == str(source)
-    model, _, _ = model_from_checkpoint(target)
-    original, _, _ = model_from_checkpoint(source)
-    features = torch.randn(1, 40, original.config.n_mels)
-    with torch.inference_mode():
-        torch.testing.assert_close(
-            model(features, torch.tensor([40]))[0], original(features, torch.tensor([40]))[0]
-        )
-    # it now has the shape of a grown run, so the two average
-    averaged = average_checkpoints([target, target])
-    assert averaged.keys() == state["model"].keys()
-    with pytest.raises(SystemExit):
-        checkpoint_main(["grow", str(source), "--layers", "0", "--out", str(target)])
