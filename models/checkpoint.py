@@ -103,7 +103,7 @@ def checkpoint_from_onnx(source: Path, target: Path) -> None:
 
     A clean checkout holds no checkpoint, only the released ONNX file; this makes it one that
     averaging and evaluation read like any other (no optimizer state: training warm-starts from
-    it, ``--init-from``, but cannot resume it).
+    it, ``--init FILE.pt``, but cannot resume it).
     """
     # imported here: a lent GPU machine may lack onnx, and it needs only `compact`
     from models.from_onnx import exported_step, model_from_onnx

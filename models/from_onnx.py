@@ -1,7 +1,7 @@
 """An exported model's weights back in PyTorch: a warm start from the released model.
 
 Checkpoints are not committed, so a clean checkout holds only the released ONNX file; this
-rebuilds an :class:`AcousticModel` from it (``models.train --init-from model.onnx``). Both
+rebuilds an :class:`AcousticModel` from it (``models.train --init model.onnx``). Both
 exports are read: the float one (``python -m export``) gives the exact weights; the int8 one
 (dynamic quantisation, as bundled) gives them dequantised, ``(q - zero point) * scale``, which
 is what that model computes with up to the rounding of its activations.
