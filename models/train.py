@@ -168,21 +168,16 @@ def learning_rate(step: int, config: TrainConfig, time_fraction: float = 0.0) ->
 
 
 class _TimeBudget:
-    """The share of ``--time-limit`` spent since :meth:`restart`."""
+    """The share of ``--time-limit`` spent since it was made."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.started = time.perf_counter()
 
-    def restart(self) -> None:
-        """Count from now."""
-        self.started = time.perf_counter()
-
     def fraction(self) -> float:
         """Seconds since the start over the limit (0 without one)."""
-        if self.seconds <= 0:
-            return 0.0
-        return (time.perf_counter() - self.started) / self.seconds
+        elapsed = time.perf_counter() - self.started
+        return elapsed / self.seconds if self.seconds > 0 else 0.0
 
 
 @dataclass
@@ -191,8 +186,7 @@ class _Window:
 
     losses: list[float] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
-    waited: float = 0.0
-    """Seconds spent waiting for the data loader."""
+    waited: float = 0.0  # seconds spent waiting for the data loader
 
     def restart_clock(self) -> None:
         """Time from now (after work that is not training, such as an evaluation)."""
