@@ -13,7 +13,7 @@ import torch
 from assistant.features import FeatureConfig
 from assistant.vocabulary import TOKENS
 from models.errors import TrainingError
-from models.model import AcousticModel, ModelConfig, grow
+from models.model import AcousticModel, ModelConfig
 
 FORMAT_VERSION = 1
 
@@ -60,7 +60,11 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
 def model_from_checkpoint(path: Path) -> tuple[AcousticModel, FeatureConfig, dict[str, Any]]:
     """Rebuild the model (eval mode) and its feature config from a checkpoint."""
     state = load_checkpoint(path)
-    model = AcousticModel(ModelConfig(**state["model_config"]))
+    try:
+        config = ModelConfig.from_dict(state["model_config"])
+    except TrainingError as e:
+        raise TrainingError(f"{path}: {e}") from e
+    model = AcousticModel(config)
     model.load_state_dict(state["model"])
     model.eval()
     return model, FeatureConfig.from_dict(state["feature_config"]), state
@@ -99,7 +103,7 @@ def checkpoint_from_onnx(source: Path, target: Path) -> None:
 
     A clean checkout holds no checkpoint, only the released ONNX file; this makes it one that
     averaging and evaluation read like any other (no optimizer state: training warm-starts from
-    it, ``--init-from``, but cannot resume it).
+    it, ``--init FILE.pt``, but cannot resume it).
     """
     # imported here: a lent GPU machine may lack onnx, and it needs only `compact`
     from models.from_onnx import exported_step, model_from_onnx
@@ -110,27 +114,9 @@ def checkpoint_from_onnx(source: Path, target: Path) -> None:
     )
 
 
-def grown_checkpoint(source: Path, target: Path, layers: int) -> None:
-    """Write ``source`` with ``layers`` zero-gain residual layers on top (models.model.grow).
-
-    The same function in the shape of a grown run, so the two can be averaged (a soup of a
-    grown run with the weights it started from).
-    """
-    model, feature_config, state = model_from_checkpoint(source)
-    try:
-        grown = grow(model, layers)
-    except ValueError as e:
-        raise TrainingError(f"{source}: {e}") from e
-    save_checkpoint(
-        target, grown, feature_config, int(state["step"]), grown_from=str(source), grown=layers
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m models.checkpoint compact SRC... --out DIR``: float16 copies of checkpoints;
-    ``python -m models.checkpoint from-onnx MODEL.onnx --out FILE.pt``: an export's weights;
-    ``python -m models.checkpoint grow SRC.pt --layers N --out FILE.pt``: N residual layers
-    more, adding nothing yet."""
+    ``python -m models.checkpoint from-onnx MODEL.onnx --out FILE.pt``: an export's weights."""
     parser = argparse.ArgumentParser(description="Checkpoint tools")
     commands = parser.add_subparsers(dest="command", required=True)
     compact = commands.add_parser("compact", help="float16 copies without optimizer state")
@@ -141,18 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     from_onnx.add_argument("model", type=Path, help="exported .onnx file")
     from_onnx.add_argument("--out", type=Path, required=True, help="checkpoint file to write")
-    grow_parser = commands.add_parser(
-        "grow", help="the same model with residual layers on top that add nothing yet"
-    )
-    grow_parser.add_argument("checkpoint", type=Path)
-    grow_parser.add_argument("--layers", type=int, default=1, help="layers to add (default 1)")
-    grow_parser.add_argument("--out", type=Path, required=True, help="checkpoint file to write")
     args = parser.parse_args(argv)
     try:
         if args.command == "from-onnx":
             checkpoint_from_onnx(args.model, args.out)
-        elif args.command == "grow":
-            grown_checkpoint(args.checkpoint, args.out, args.layers)
         else:
             for path in args.checkpoints:
                 compact_checkpoint(path, args.out / path.name)

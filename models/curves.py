@@ -6,7 +6,7 @@ order; where stages overlap, the later one's points win:
 
     python -m models.curves runs/base runs/base2 runs/base3 --out docs/training_curves.png
 
-A stage that started from another run's weights (``--init-from``) counts its steps from 0:
+A stage that started from another run's weights (``--init PATH``) counts its steps from 0:
 ``RUN@OFFSET`` adds OFFSET to its steps (``runs/base8@21496``). A run may also be given as its
 metrics file itself: the released stages' files are kept in ``docs/results/metrics/``, since run
 folders are not committed and a fresh checkout has none.

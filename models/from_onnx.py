@@ -1,7 +1,7 @@
 """An exported model's weights back in PyTorch: a warm start from the released model.
 
 Checkpoints are not committed, so a clean checkout holds only the released ONNX file; this
-rebuilds an :class:`AcousticModel` from it (``models.train --init-from model.onnx``). Both
+rebuilds an :class:`AcousticModel` from it (``models.train --init model.onnx``). Both
 exports are read: the float one (``python -m export``) gives the exact weights; the int8 one
 (dynamic quantisation, as bundled) gives them dequantised, ``(q - zero point) * scale``, which
 is what that model computes with up to the rounding of its activations.
@@ -44,8 +44,8 @@ def model_from_onnx(path: Path) -> tuple[AcousticModel, FeatureConfig, dict[str,
     try:
         # the runtime's checks: model type, vocabulary, sample rate, feature config
         info = parse_model_info(path, metadata)
-        config = ModelConfig(**info.model_config)  # type: ignore[arg-type]
-    except (ModelError, TypeError) as e:
+        config = ModelConfig.from_dict(info.model_config)
+    except (ModelError, TrainingError, TypeError) as e:
         raise TrainingError(f"{path}: not an exported acoustic model ({e})") from e
     if config.rnn_type != "lstm" or not config.bidirectional:
         raise TrainingError(f"{path}: only bidirectional LSTM models can be read, got {config}")

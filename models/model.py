@@ -7,14 +7,18 @@ padding (an unpacked backward pass starts in the padding and gives worse output)
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from typing import cast
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from assistant.vocabulary import TOKENS
+from models.errors import TrainingError
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,6 @@ class ModelConfig:
     """Read the utterance in both directions (needs the whole utterance)."""
     dropout: float = 0.15
     """Dropout between layers during training."""
-    residual_layers: int = 0
-    """The top ones of the recurrent layers that add their normalised output to their input
-    instead of replacing it: the layers :func:`grow` puts on a trained model."""
 
     @property
     def subsampling_factor(self) -> int:
@@ -51,6 +52,37 @@ class ModelConfig:
     def to_dict(self) -> dict[str, object]:
         """Plain dict, for checkpoints and ONNX metadata."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, object]) -> ModelConfig:
+        """The config a checkpoint or an export stored (see :meth:`to_dict`).
+
+        Fields it lacks take their defaults. A field this version no longer has is dropped
+        when it holds the value under which the model computes what it computes now (see
+        REMOVED_FIELDS); any other value, or an unknown field, raises TrainingError.
+        """
+        known = {f.name for f in fields(cls)}
+        kept: dict[str, object] = {}
+        for name, value in values.items():
+            if name in known:
+                kept[name] = value
+            elif name in REMOVED_FIELDS and value == REMOVED_FIELDS[name]:
+                _LOGGER.debug("ignoring the removed model config field %s=%r", name, value)
+            elif name in REMOVED_FIELDS:
+                raise TrainingError(
+                    f"model config {name}={value!r}: this version builds only "
+                    f"{name}={REMOVED_FIELDS[name]!r}"
+                )
+            else:
+                raise TrainingError(
+                    f"unknown model config field {name!r}; expected some of {sorted(known)}"
+                )
+        return cls(**kept)  # type: ignore[arg-type]
+
+
+REMOVED_FIELDS: dict[str, object] = {"residual_layers": 0}
+"""ModelConfig fields older checkpoints and exports hold, each with the one value that
+:meth:`ModelConfig.from_dict` accepts (the one the model computes the same function with)."""
 
 
 PRESETS: dict[str, ModelConfig] = {
@@ -81,12 +113,6 @@ class AcousticModel(nn.Module):
         super().__init__()
         if config.rnn_type not in ("lstm", "gru"):
             raise ValueError(f"rnn_type must be 'lstm' or 'gru', got {config.rnn_type!r}")
-        if not 0 <= config.residual_layers < config.num_layers:
-            # the first layer reads the convolutions' channels, so it cannot add to them
-            raise ValueError(
-                f"residual_layers must be in [0, num_layers - 1 = {config.num_layers - 1}], "
-                f"got {config.residual_layers}"
-            )
         self.config = config
         pad = config.conv_kernel // 2
         self.conv1 = nn.Conv1d(config.n_mels, config.conv_channels, config.conv_kernel, 2, pad)
@@ -141,15 +167,13 @@ class AcousticModel(nn.Module):
         x = nn.functional.gelu(self.conv2(x))
         out_lengths = output_lengths(lengths)
         x = x.transpose(1, 2)
-        first_residual = self.config.num_layers - self.config.residual_layers
-        for layer, (rnn, norm) in enumerate(zip(self.rnns, self.norms, strict=True)):
+        for rnn, norm in zip(self.rnns, self.norms, strict=True):
             packed = pack_padded_sequence(
                 x, out_lengths.cpu(), batch_first=True, enforce_sorted=False
             )
             y, _ = rnn(packed)
             y, _ = pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
-            y = self.dropout(norm(y))
-            x = x + y if layer >= first_residual else y
+            x = self.dropout(norm(y))
         # under bfloat16 autocast the normalisation over classes is still done in float32
         return self.output(x).float().log_softmax(dim=-1), out_lengths
 
@@ -164,49 +188,6 @@ def preset_config(preset: str = "base", **overrides: object) -> ModelConfig:
 def build_model(*, preset: str = "base", **overrides: object) -> AcousticModel:
     """A new model of a named preset ('tiny', 'small', 'base', 'large'), fields overridable."""
     return AcousticModel(preset_config(preset, **overrides))
-
-
-def grow(model: AcousticModel, layers: int, gain: float = 0.0) -> AcousticModel:
-    """``model`` with ``layers`` more recurrent layers on top, computing the same function.
-
-    Each new layer adds its normalised output to its input (a residual layer), and its
-    normalisation starts with zero bias and ``gain`` on every unit, so with the default 0 it
-    adds nothing until training moves them: a trained model gains capacity without starting
-    over (ReZero, Bachlechner et al., 2020, with the zero on the normalisation's gain). A small
-    positive ``gain`` (LayerScale, Touvron et al., 2021) changes the function a little at the
-    start, but gives each new unit a sign to grow from: from zero, the gains random-walk
-    around it and the new layer learns little (stop 31: mean |gain| 0.005 after 1,000 steps).
-    """
-    if layers < 1:
-        raise ValueError(f"layers must be >= 1, got {layers}")
-    if not 0.0 <= gain <= 1.0:
-        raise ValueError(f"gain must be in [0, 1], got {gain}")
-    config = replace(
-        model.config,
-        num_layers=model.config.num_layers + layers,
-        residual_layers=model.config.residual_layers + layers,
-    )
-    grown = AcousticModel(config)
-    missing, unexpected = grown.load_state_dict(model.state_dict(), strict=False)
-    if unexpected:
-        raise ValueError(f"weights the grown model lacks: {unexpected}")
-    if any(not name.startswith(grown_prefixes(model.config, config)) for name in missing):
-        raise ValueError(f"weights the source model lacks: {missing}")
-    for layer in range(model.config.num_layers, config.num_layers):
-        norm = cast(nn.LayerNorm, grown.norms[layer])
-        nn.init.constant_(norm.weight, gain)
-        nn.init.zeros_(norm.bias)
-    return grown
-
-
-def grown_prefixes(source: ModelConfig, grown: ModelConfig) -> tuple[str, ...]:
-    """Name prefixes of the parameters :func:`grow` adds to a ``source`` model to make a
-    ``grown`` one (none when the two have as many layers)."""
-    return tuple(
-        f"{kind}.{layer}."
-        for layer in range(source.num_layers, grown.num_layers)
-        for kind in ("rnns", "norms")
-    )
 
 
 def count_parameters(model: nn.Module) -> int:

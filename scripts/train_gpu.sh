@@ -43,7 +43,7 @@ start=$(date +%s)
 echo "unpacked in $(( $(date +%s) - start )) s"
 workers=$(( $(nproc) > 2 ? $(nproc) - 1 : 1 ))
 ASSISTANT_SPEECH_DIR="$data/speech" "$python" -m models.train --out "$run" --tts-dir "$data/tts" \
-  --init-from "$init" --eval-limit 0 --workers "$workers" --threads 2 --average-by last \
+  --init "$init" --eval-limit 0 --workers "$workers" --threads 2 --average-by last \
   --average-last "$keep" "$@"
 mkdir -p "$out"
 # shellcheck disable=SC2046

@@ -1,4 +1,4 @@
-"""Command grammars from YAML files in the style of hassil, and the reloadable CommandSet.
+"""Command grammars from YAML files in the style of hassil, and the CommandSet compiled from them.
 
 A file holds ``intents`` (name -> list of sentence templates, or ``{sentences: [...], reply:
 "..."}``) and ``lists`` (name -> ``{values: [...]}``, a value being a word string or ``{in:
@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import string
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -417,7 +416,7 @@ def load_grammar_skipping(
 
 
 class CommandSet:
-    """A grammar loaded from files and its compiled automaton; :meth:`reload` re-reads them."""
+    """A grammar loaded from files and its compiled automaton."""
 
     def __init__(
         self,
@@ -432,7 +431,6 @@ class CommandSet:
         self.max_states = max_states
         self.problems = problems
         """Files left out for their errors (see :meth:`skipping`); empty when all loaded."""
-        self._lock = threading.Lock()
         self._grammar = grammar if grammar is not None else load_grammar(self.paths)
         self._graph = compile_graph(
             [t.expression for t in self._grammar.templates], self._grammar.slot_body, max_states
@@ -476,19 +474,3 @@ class CommandSet:
     def graph(self) -> CharGraph:
         """The current compiled automaton."""
         return self._graph
-
-    def reload(self) -> None:
-        """Re-read the files; on an error the previous grammar stays and the error is raised."""
-        grammar = load_grammar(self.paths)
-        graph = compile_graph(
-            [t.expression for t in grammar.templates], grammar.slot_body, self.max_states
-        )
-        with self._lock:
-            self._grammar, self._graph = grammar, graph
-        _LOGGER.info(
-            "loaded %d intents, %d templates, %d automaton states from %s",
-            len(grammar.intents),
-            len(grammar.templates),
-            graph.num_states,
-            ", ".join(map(str, self.paths)),
-        )

@@ -23,7 +23,7 @@ from models.checkpoint import main as checkpoint_main
 from models.checkpoint import model_from_checkpoint, save_checkpoint
 from models.errors import TrainingError
 from models.from_onnx import model_from_onnx
-from models.model import AcousticModel, build_model, grow
+from models.model import AcousticModel, build_model
 
 SHORT_LENGTHS = (1, 17, 100, 301)
 """verify_onnx lengths, a little shorter than the default to keep the test quick."""
@@ -248,18 +248,21 @@ def test_reading_back_a_damaged_or_foreign_file_says_so(tmp_path: Path, exported
         model_from_onnx(tmp_path / "foreign.onnx")
 
 
-def test_a_grown_model_exports_verifies_and_reads_back(tmp_path: Path) -> None:
-    grown = grow(tiny_model(2), 1).eval()
-    # move the new layer off zero, so the export shows it is read back, not left at zero
-    with torch.no_grad():
-        grown.norms[1].weight.fill_(0.5)
-        grown.norms[1].bias.fill_(0.1)
-    path = export_onnx(grown, FeatureConfig(), tmp_path / "grown.onnx", "card", {"step": 1})
-    verify_onnx(grown, path, lengths=SHORT_LENGTHS)
-    rebuilt, _, _ = model_from_onnx(path)
-    assert rebuilt.config == grown.config
-    assert rebuilt.config.residual_layers == 1
-    for name, value in rebuilt.state_dict().items():
-        torch.testing.assert_close(value, grown.state_dict()[name], rtol=0, atol=1e-6, msg=name)
-    info = Recognizer(path).info
-    assert info.model_config["residual_layers"] == 1
+def test_an_export_with_a_removed_model_field_reads_back_when_it_is_neutral(
+    exported: Path, model: AcousticModel, tmp_path: Path
+) -> None:
+    # older exports (the bundled model among them) carry residual_layers: 0
+    proto = onnx.load(str(exported))
+    for prop in proto.metadata_props:
+        if prop.key == "model_config":
+            config = json.loads(prop.value)
+            prop.value = json.dumps({**config, "residual_layers": 0})
+    onnx.save(proto, str(tmp_path / "older.onnx"))
+    rebuilt, _, _ = model_from_onnx(tmp_path / "older.onnx")
+    assert rebuilt.config == model.config
+    for prop in proto.metadata_props:
+        if prop.key == "model_config":
+            prop.value = json.dumps({**config, "residual_layers": 1})
+    onnx.save(proto, str(tmp_path / "grown.onnx"))
+    with pytest.raises(TrainingError, match="residual_layers=1: this version builds only"):
+        model_from_onnx(tmp_path / "grown.onnx")

@@ -23,14 +23,11 @@ from models.checkpoint import (
     model_from_checkpoint,
     save_checkpoint,
 )
-from models.checkpoint import (
-    main as checkpoint_main,
-)
 from models.compare import main as compare_main
 from models.errors import TrainingError
 from models.measure_run import measure_run
 from models.model import ModelConfig, build_model
-from models.train import TrainConfig, lr_factor, train
+from models.train import TrainConfig, learning_rate, train
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +92,7 @@ def test_checkpoints_describe_themselves(trained: Path) -> None:
     assert last["feature_config"] == FeatureConfig().to_dict()
     assert last["vocabulary"] == list(TOKENS)
     assert last["train_config"]["preset"] == "tiny"
-    assert {"optimizer", "scheduler", "sampler_rng"} <= set(last)
+    assert {"optimizer", "sampler_rng"} <= set(last)
     averaged = load_checkpoint(trained / "averaged.pt")
     assert averaged["averaged_from"] == ["step_000003.pt", "step_000006.pt"]
     assert averaged["step"] == 6
@@ -121,7 +118,7 @@ def test_training_resumes_from_last(
     trained: Path, tiny_corpus: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="models.train"):
-        train(tiny_config(trained, tiny_corpus, steps=8))
+        train(replace(tiny_config(trained, tiny_corpus, steps=8), init="resume"))
     assert f"resumed from {trained / 'last.pt'} at step 6" in caplog.text
     assert load_checkpoint(trained / "last.pt")["step"] == 8
     assert load_checkpoint(trained / "averaged.pt")["averaged_from"] == [
@@ -131,6 +128,60 @@ def test_training_resumes_from_last(
     rows = read_metrics(trained / "metrics.jsonl")
     assert [r["step"] for r in rows if r["kind"] == "train"] == [6, 8]
     assert [r["step"] for r in rows if r["kind"] == "dev"] == [3, 6, 8]
+
+
+def test_a_new_run_refuses_to_replace_a_run_unless_told(
+    trained: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
+    for init in ("scratch", str(trained / "step_000006.pt")):
+        with pytest.raises(TrainingError, match=r"last\.pt exists: --init resume continues"):
+            train(replace(tiny_config(trained, tiny_corpus, steps=2), init=init))
+    run = tmp_path / "run"
+    shutil.copytree(trained, run)
+    train(replace(tiny_config(run, tiny_corpus, steps=3), overwrite=True))
+    assert load_checkpoint(run / "last.pt")["step"] == 3
+    # the earlier run's numbered checkpoints and metrics are gone, so none mixes with the new
+    assert sorted(p.name for p in run.glob("step_*.pt")) == ["step_000003.pt"]
+    assert [r["step"] for r in read_metrics(run / "metrics.jsonl")] == [3, 3]
+
+
+def test_resume_and_a_missing_start_fail_clearly(
+    trained: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(TrainingError, match=r"--init resume: there is no .*last\.pt to resume"):
+        train(replace(tiny_config(tmp_path, tiny_corpus, steps=2), init="resume"))
+    with pytest.raises(TrainingError, match=r"--init 'missing\.pt': no such file"):
+        train(replace(tiny_config(tmp_path, tiny_corpus, steps=2), init="missing.pt"))
+    compact_checkpoint(trained / "last.pt", tmp_path / "last.pt")
+    with pytest.raises(TrainingError, match="holds no optimizer state"):
+        train(replace(tiny_config(tmp_path, tiny_corpus, steps=9), init="resume"))
+
+
+def test_a_resumed_run_sets_the_learning_rate_of_an_uninterrupted_one(
+    tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: list[tuple[int, float]] = []
+
+    def recording(step: int, config: TrainConfig, time_fraction: float = 0.0) -> float:
+        lr = learning_rate(step, config, time_fraction)
+        used.append((step, lr))
+        return lr
+
+    monkeypatch.setattr("models.train.learning_rate", recording)
+    config = replace(tiny_config(tmp_path / "whole", tiny_corpus, steps=5), eval_limit=0)
+    train(config)
+    whole = list(used)
+    used.clear()
+    train(replace(config, out=str(tmp_path / "parts"), steps=2))
+    train(replace(config, out=str(tmp_path / "parts"), init="resume"))
+    assert [step for step, _ in whole] == [0, 1, 2, 3, 4]
+    assert used == whole
+    # warm-up over steps 0 and 1, then the cosine decay
+    assert [lr for _, lr in whole[:3]] == pytest.approx([0.5 * config.lr, config.lr, config.lr])
+    assert whole[4][1] < whole[3][1] < config.lr
+    # the rate of the last step taken is the one the saved optimizer state holds
+    saved = load_checkpoint(tmp_path / "parts" / "last.pt")["optimizer"]["param_groups"]
+    assert saved[0]["lr"] == pytest.approx(whole[4][1])
 
 
 def test_average_checkpoints_is_elementwise_mean(tmp_path: Path) -> None:
@@ -169,32 +220,12 @@ def test_load_checkpoint_rejects_foreign_files(tmp_path: Path) -> None:
         load_checkpoint(tmp_path / "vocab.pt")
 
 
-def test_lr_schedule_warms_up_then_decays() -> None:
-    config = TrainConfig(steps=100, warmup_steps=10)
-    assert lr_factor(0, config) == pytest.approx(0.1)
-    assert lr_factor(9, config) == pytest.approx(1.0)
-    assert lr_factor(10, config) == pytest.approx(1.0)
-    assert lr_factor(55, config) == pytest.approx(0.05 + 0.95 * 0.5)
-    assert lr_factor(100, config) == pytest.approx(0.05)
-    assert lr_factor(500, config) == pytest.approx(0.05)
-
-
-def test_lr_schedule_follows_the_time_budget_when_it_runs_out_first() -> None:
-    config = TrainConfig(steps=100, warmup_steps=10, time_limit=60.0)
-    assert lr_factor(20, config, time_fraction=0.5) == pytest.approx(0.05 + 0.95 * 0.5)
-    assert lr_factor(20, config, time_fraction=1.0) == pytest.approx(0.05)
-    assert lr_factor(20, config, time_fraction=3.0) == pytest.approx(0.05)
-    # the steps decide when they are further along; warm-up is counted in steps alone
-    assert lr_factor(55, config, time_fraction=0.01) == pytest.approx(0.05 + 0.95 * 0.5)
-    assert lr_factor(4, config, time_fraction=0.9) == pytest.approx(0.5)
-
-
 def test_warm_start_with_a_time_limit_and_no_dev_sets(
     trained: Path, tiny_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = replace(
         tiny_config(tmp_path, tiny_corpus, steps=1000),
-        init_from=str(trained / "step_000006.pt"),
+        init=str(trained / "step_000006.pt"),
         eval_limit=0,
         time_limit=1e-6,  # spent by the first step
     )
@@ -220,7 +251,7 @@ def test_warm_start_from_an_exported_model(
     exported = export_onnx(model, features, tmp_path / "release.onnx", training={"step": 6})
     config = replace(
         tiny_config(tmp_path / "run", tiny_corpus, steps=1000),
-        init_from=str(exported),
+        init=str(exported),
         eval_limit=0,
         time_limit=1e-6,  # spent by the first step
     )
@@ -238,50 +269,41 @@ def test_warm_start_refuses_another_architecture(
 ) -> None:
     config = replace(
         tiny_config(tmp_path, tiny_corpus, steps=2),
-        init_from=str(trained / "step_000006.pt"),
+        init=str(trained / "step_000006.pt"),
         rnn_type="gru",
     )
     with pytest.raises(TrainingError, match="is not this run's"):
         train(config)
 
 
-def test_warm_start_grows_the_model_and_resumes_grown(
+def test_a_checkpoint_with_removed_grow_fields_loads_and_starts_a_run(
     trained: Path, tiny_corpus: Path, tmp_path: Path
 ) -> None:
+    # checkpoints written before model growing was removed hold residual_layers in their
+    # model config and grow_layers, grow_gain, grow_lr_scale in their training config
+    state = load_checkpoint(trained / "step_000006.pt")
+    state["model_config"] = {**state["model_config"], "residual_layers": 0}
+    state["train_config"] = {
+        **state["train_config"],
+        "grow_layers": 0,
+        "grow_gain": 0.0,
+        "grow_lr_scale": 10.0,
+    }
+    older = tmp_path / "older.pt"
+    torch.save(state, older)
+    model, _, _ = model_from_checkpoint(older)
+    assert model.config == ModelConfig.from_dict(
+        load_checkpoint(trained / "step_000006.pt")["model_config"]
+    )
     config = replace(
-        tiny_config(tmp_path, tiny_corpus, steps=2),
-        init_from=str(trained / "step_000006.pt"),
-        grow_layers=1,
-        eval_limit=0,
+        tiny_config(tmp_path / "run", tiny_corpus, steps=1), init=str(older), eval_limit=0
     )
     train(config)
-    last = load_checkpoint(tmp_path / "last.pt")
-    assert last["model_config"]["num_layers"] == 2  # the tiny preset's one, plus one
-    assert last["model_config"]["residual_layers"] == 1
-    start = load_checkpoint(trained / "step_000006.pt")["model"]
-    moved = last["model"]
-    assert set(start) < set(moved)  # the old weights, and the new layer's
-    assert {k for k in moved if k not in start} >= {"rnns.1.weight_ih_l0", "norms.1.weight"}
-    difference = max(float((moved[k] - start[k]).abs().max()) for k in start)
-    assert 0 < difference < 0.1
-    # the new layer's gain started at zero: after two small steps it is near zero still
-    assert 0 < float(moved["norms.1.weight"].abs().max()) < 0.1
-    # the new layers learn at --grow-lr-scale times the others' rate
-    groups = last["optimizer"]["param_groups"]
-    assert [g.get("lr_scale", 1.0) for g in groups] == [1.0, config.grow_lr_scale]
-    assert groups[1]["lr"] == pytest.approx(groups[0]["lr"] * config.grow_lr_scale)
-    # a rerun with more steps resumes the grown model from last.pt, scale kept
-    train(replace(config, steps=3))
-    resumed = load_checkpoint(tmp_path / "last.pt")
-    assert resumed["step"] == 3
-    groups = resumed["optimizer"]["param_groups"]
-    assert groups[1]["lr"] == pytest.approx(groups[0]["lr"] * config.grow_lr_scale)
-
-
-def test_growing_needs_a_warm_start(tiny_corpus: Path, tmp_path: Path) -> None:
-    config = replace(tiny_config(tmp_path, tiny_corpus, steps=2), grow_layers=1)
-    with pytest.raises(TrainingError, match="--grow-layers needs --init-from"):
-        train(config)
+    assert load_checkpoint(tmp_path / "run" / "last.pt")["step"] == 1
+    state["model_config"]["residual_layers"] = 1
+    torch.save(state, older)
+    with pytest.raises(TrainingError, match="residual_layers=1: this version builds only"):
+        model_from_checkpoint(older)
 
 
 def test_bf16_training_has_fp32_loss_and_weights(
@@ -292,7 +314,7 @@ def test_bf16_training_has_fp32_loss_and_weights(
     for precision in ("fp32", "bf16"):
         config = replace(
             tiny_config(tmp_path / precision, tiny_corpus, steps=1),
-            init_from=str(trained / "step_000006.pt"),
+            init=str(trained / "step_000006.pt"),
             eval_limit=0,
             augment=False,  # the same features both times
             precision=precision,
@@ -385,26 +407,3 @@ def test_compare_two_checkpoints_of_a_run(
         compare_main([str(tmp_path / "missing.pt"), str(second), "--tts-dir", str(tiny_corpus)])
     assert refused.value.code == 2
     assert "cannot read checkpoint" in capsys.readouterr().err
-
-
-def test_grow_command_writes_a_grown_checkpoint_that_averages_with_a_grown_run(
-    trained: Path, tmp_path: Path
-) -> None:
-    source = trained / "step_000006.pt"
-    target = tmp_path / "grown.pt"
-    assert checkpoint_main(["grow", str(source), "--layers", "1", "--out", str(target)]) == 0
-    state = load_checkpoint(target)
-    assert state["model_config"]["residual_layers"] == 1
-    assert state["step"] == 6 and state["grown_from"] == str(source)
-    model, _, _ = model_from_checkpoint(target)
-    original, _, _ = model_from_checkpoint(source)
-    features = torch.randn(1, 40, original.config.n_mels)
-    with torch.inference_mode():
-        torch.testing.assert_close(
-            model(features, torch.tensor([40]))[0], original(features, torch.tensor([40]))[0]
-        )
-    # it now has the shape of a grown run, so the two average
-    averaged = average_checkpoints([target, target])
-    assert averaged.keys() == state["model"].keys()
-    with pytest.raises(SystemExit):
-        checkpoint_main(["grow", str(source), "--layers", "0", "--out", str(target)])

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import torch
 
+from models.errors import TrainingError
 from models.model import (
     PRESETS,
     AcousticModel,
     ModelConfig,
     build_model,
-    count_parameters,
-    grow,
     output_lengths,
 )
 
@@ -138,58 +139,23 @@ def test_unknown_rnn_type_raises() -> None:
         build_model(preset="tiny", rnn_type="transformer")
 
 
-def test_grow_keeps_the_function_and_adds_trainable_layers() -> None:
-    model = tiny_model()
-    grown = grow(model, 2).eval()
-    assert grown.config.num_layers == model.config.num_layers + 2
-    assert grown.config.residual_layers == 2
-    assert count_parameters(grown) > count_parameters(model)
-    features = torch.randn(2, 50, TINY["n_mels"], generator=torch.Generator().manual_seed(4))
-    lengths = torch.tensor([50, 31])
-    with torch.inference_mode():
-        before, before_lengths = model(features, lengths)
-        after, after_lengths = grown(features, lengths)
-    torch.testing.assert_close(after, before, rtol=0, atol=1e-6)
-    assert after_lengths.tolist() == before_lengths.tolist()
-    # one optimiser step moves the new layers' zero gain, and with it the output
-    grown.train()
-    optimizer = torch.optim.SGD(grown.parameters(), lr=0.1)
-    out, _ = grown(features, lengths)
-    (-out[..., 1].mean()).backward()
-    optimizer.step()
-    grown.eval()
-    assert float(grown.norms[2].weight.detach().abs().sum()) > 0.0
-    with torch.inference_mode():
-        moved, _ = grown(features, lengths)
-    assert float((moved - before).abs().max()) > 1e-4
+def test_config_round_trips_through_its_dict() -> None:
+    config = ModelConfig(**TINY)
+    assert ModelConfig.from_dict(config.to_dict()) == config
+    # a field the stored dict lacks takes its default
+    stored = config.to_dict()
+    del stored["dropout"]
+    assert ModelConfig.from_dict(stored).dropout == ModelConfig().dropout
 
 
-def test_grow_twice_adds_to_the_residual_layers() -> None:
-    grown = grow(grow(tiny_model(), 1), 1)
-    assert (grown.config.num_layers, grown.config.residual_layers) == (4, 2)
-
-
-@pytest.mark.parametrize("layers", [0, -1])
-def test_grow_needs_at_least_one_layer(layers: int) -> None:
-    with pytest.raises(ValueError, match="layers must be >= 1"):
-        grow(tiny_model(), layers)
-
-
-@pytest.mark.parametrize("residual", [-1, 2, 3])
-def test_residual_layers_out_of_range_raise(residual: int) -> None:
-    with pytest.raises(ValueError, match="residual_layers must be in"):
-        AcousticModel(ModelConfig(**{**TINY, "residual_layers": residual}))
-
-
-def test_grow_with_a_gain_starts_the_new_layers_there() -> None:
-    model = tiny_model()
-    grown = grow(model, 1, gain=0.1).eval()
-    assert torch.equal(grown.norms[2].weight, torch.full_like(grown.norms[2].weight, 0.1))
-    assert torch.equal(grown.norms[2].bias, torch.zeros_like(grown.norms[2].bias))
-    features = torch.randn(1, 40, TINY["n_mels"], generator=torch.Generator().manual_seed(5))
-    with torch.inference_mode():
-        before, _ = model(features, torch.tensor([40]))
-        after, _ = grown(features, torch.tensor([40]))
-    assert 0 < float((after - before).abs().max()) < 1.0  # a little off the old function
-    with pytest.raises(ValueError, match="gain must be in"):
-        grow(model, 1, gain=-0.1)
+def test_config_from_dict_drops_a_removed_field_only_at_its_neutral_value(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stored = {**ModelConfig(**TINY).to_dict(), "residual_layers": 0}
+    with caplog.at_level(logging.DEBUG, logger="models.model"):
+        assert ModelConfig.from_dict(stored) == ModelConfig(**TINY)
+    assert "ignoring the removed model config field residual_layers=0" in caplog.text
+    with pytest.raises(TrainingError, match="residual_layers=1: this version builds only"):
+        ModelConfig.from_dict({**stored, "residual_layers": 1})
+    with pytest.raises(TrainingError, match="unknown model config field 'attention'"):
+        ModelConfig.from_dict({**ModelConfig().to_dict(), "attention": True})

@@ -175,20 +175,6 @@ def test_builtin_grammar_has_the_required_intents() -> None:
     }
 
 
-def test_command_set_reload_keeps_old_grammar_on_error(tmp_path: Path) -> None:
-    path = tmp_path / "cmds.yaml"
-    path.write_text("intents:\n  A: [go]\n")
-    commands = CommandSet([path])
-    assert commands.graph.accepts("go")
-    path.write_text("intents:\n  A: [go]\n  B: [stop]\n")
-    commands.reload()
-    assert (commands.graph.accepts("stop"), list(commands.grammar.intents)) == (True, ["A", "B"])
-    path.write_text("intents:\n  A: ['go (home']\n")
-    with pytest.raises(GrammarError, match=r"cmds\.yaml:2: unbalanced"):
-        commands.reload()
-    assert commands.graph.accepts("stop")
-
-
 def test_big_number_grammar_compiles_small() -> None:
     text = "intents:\n  Pay: ['pay {a:number 0..999999} to {b:number 0..999999}']\n"
     commands = CommandSet.from_yaml(text)
