@@ -19,8 +19,8 @@ import onnxruntime as ort
 from onnxruntime.capi import onnxruntime_pybind11_state as _ort_state
 
 from assistant.audio.endpoint import trim_pauses
-from assistant.commands.graph import CharGraph
 from assistant.decoding.constrained import BeamConfig, constrained_decode
+from assistant.decoding.graph import CharGraph
 from assistant.decoding.greedy import greedy_decode
 from assistant.decoding.words import WordsConfig, read_as_words
 from assistant.errors import AudioError, ModelError

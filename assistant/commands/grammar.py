@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.commands.compiler import DEFAULT_MAX_STATES, compile_graph
 from assistant.commands.errors import GrammarError, TemplateError
 from assistant.commands.expression import (
     Alternative,
@@ -31,8 +32,8 @@ from assistant.commands.expression import (
     slots_of,
     words_of,
 )
-from assistant.commands.graph import DEFAULT_MAX_STATES, CharGraph, compile_graph
 from assistant.commands.numbers import duration_expression, number_expression
+from assistant.decoding.graph import CharGraph
 
 _LOGGER = logging.getLogger(__name__)
 
