@@ -22,7 +22,7 @@ from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult, bundled_calibration, recognize
 from assistant.decoding.greedy import greedy_decode
 from assistant.errors import AssistantError
-from assistant.recognizer import ModelInfo
+from assistant.model_format import ModelInfo
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ import pytest
 from assistant.decoding import greedy_decode
 from assistant.errors import AudioError, ModelError
 from assistant.features import FeatureConfig, log_mel
+from assistant.model_format import parse_model_info
 from assistant.recognizer import (
     CPU_PROVIDER,
     CUDA_PROVIDER,
@@ -20,7 +21,6 @@ from assistant.recognizer import (
     choose_providers,
     default_model_path,
     load_model_info,
-    parse_model_info,
 )
 from assistant.vocabulary import TOKENS
 
