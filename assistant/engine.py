@@ -15,14 +15,14 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent, has_speech
+from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent
 from assistant.audio.sources import PREROLL_MS, AudioSource, PreRoll, rms_dbfs
 from assistant.commands.confidence import DEFAULT_SENSITIVITY, Calibration
 from assistant.commands.grammar import CommandSet
-from assistant.commands.intents import RecognitionResult, bundled_calibration, recognize
+from assistant.commands.intents import RecognitionResult, bundled_calibration
 from assistant.decoding.greedy import greedy_decode
 from assistant.errors import AssistantError
-from assistant.model_format import ModelInfo
+from assistant.pipeline import AcousticModel, UnderstandOptions, understand
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class EngineConfig:
     """Commands with a confidence below this (0..1) are rejected; None: the sensitivity's."""
     partial_interval_ms: int = 300
     """Audio in milliseconds between two partial transcripts while listening."""
-    min_utterance_ms: int = 150
+    min_utterance_ms: int = UnderstandOptions.min_speech_ms
     """Shorter utterances (without the pre-roll) are rejected without decoding, in ms."""
     max_utterance_ms: int = 15_000
     """An utterance is ended after this long, in milliseconds."""
@@ -51,16 +51,6 @@ class EngineConfig:
     """Start and end utterances by voice activity instead of push-to-talk."""
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
     """Voice-activity thresholds for hands-free mode."""
-
-
-class AcousticModel(Protocol):
-    """What the engine needs of :class:`~assistant.recognizer.Recognizer`."""
-
-    info: ModelInfo
-
-    def log_probs(self, audio: np.ndarray) -> np.ndarray:
-        """(T, V) float32 log-probabilities of 16 kHz mono float32 audio."""
-        ...
 
 
 class ReplyLike(Protocol):
@@ -89,7 +79,7 @@ class Timings:
     acoustic_ms: float
     """Features and acoustic model."""
     intent_ms: float
-    """Grammar-constrained decoding and confidence."""
+    """Decoding: greedy, grammar-constrained search and confidence."""
     to_intent_ms: float
     """From the end of the utterance (button released) to the intent."""
     reply_ms: float
@@ -146,11 +136,13 @@ class Engine:
         ``calibration`` is the model's confidence calibration (default: the bundled model's)."""
         self.source = source
         self.calibration = calibration or bundled_calibration()
-        self.threshold = (
-            config.threshold
-            if config.threshold is not None
-            else self.calibration.threshold(config.sensitivity)
+        self.options = UnderstandOptions(
+            sensitivity=config.sensitivity,
+            threshold=config.threshold,
+            min_speech_ms=config.min_utterance_ms,
         )
+        """How utterances are understood (see :func:`assistant.pipeline.understand`)."""
+        self.threshold = self.options.threshold_of(self.calibration)
         """Commands with a confidence below this are rejected."""
         self.model = model
         self.commands = commands
@@ -257,29 +249,24 @@ class Engine:
             while (block := self.source.read(0)) is not None:
                 self._append(block)
         audio = self.audio()
-        speech_samples = self._samples - self._preroll_samples
+        preroll = self._preroll_samples
         self.cancel_utterance()
-        acoustic_ms = intent_ms = 0.0
-        too_short = speech_samples * 1000 < self.config.min_utterance_ms * self.sample_rate
-        if too_short or not has_speech(audio):
-            heard, result = "", RecognitionResult(None, {}, 0.0, "")
-        else:
-            start = time.perf_counter()
-            log_probs = self.model.log_probs(audio)
-            info = self.model.info
-            heard = greedy_decode(log_probs, info.blank_id, info.vocabulary)
-            mid = time.perf_counter()
-            result = recognize(
-                log_probs, self.commands, self.threshold, calibration=self.calibration
-            )
-            acoustic_ms, intent_ms = (mid - start) * 1000, (time.perf_counter() - mid) * 1000
+        understood = understand(
+            audio,
+            self.model,
+            self.commands,
+            self.options,
+            calibration=self.calibration,
+            preroll=preroll,
+        )
+        heard, result = understood.heard, understood.result
         to_intent = time.perf_counter()
         reply, speak = self._reply(result)
         done = time.perf_counter()
         timings = Timings(
             audio_ms=audio.size * 1000 / self.sample_rate,
-            acoustic_ms=acoustic_ms,
-            intent_ms=intent_ms,
+            acoustic_ms=understood.timings.acoustic_ms,
+            intent_ms=understood.timings.decode_ms,
             to_intent_ms=(to_intent - ended) * 1000,
             reply_ms=(done - to_intent) * 1000,
             total_ms=(done - ended) * 1000,

@@ -1,15 +1,14 @@
 """The acoustic model on onnxruntime: loading, metadata checks, provider choice, log-probs.
 
 The ONNX file describes itself in ``metadata_props`` (:mod:`assistant.model_format`): the
-runtime rebuilds the feature front end from it and refuses a file it cannot run.
+runtime rebuilds the feature front end from it and refuses a file it cannot run. Decoding the
+log-probs is :mod:`assistant.pipeline`'s job.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +16,6 @@ import onnxruntime as ort
 from onnxruntime.capi import onnxruntime_pybind11_state as _ort_state
 
 from assistant.audio.endpoint import trim_pauses
-from assistant.decoding.constrained import BeamConfig, constrained_decode
-from assistant.decoding.graph import CharGraph
-from assistant.decoding.greedy import greedy_decode
-from assistant.decoding.words import WordsConfig, read_as_words
 from assistant.errors import AudioError, ModelError
 from assistant.features import log_mel
 from assistant.model_format import INPUT_NAMES, OUTPUT_NAMES, ModelInfo, parse_model_info
@@ -129,18 +124,6 @@ def load_model_info(path: str | Path) -> ModelInfo:
     return info
 
 
-@dataclass(frozen=True)
-class Transcript:
-    """Text recognised in one stretch of audio."""
-
-    text: str
-    """Decoded words, lower case, single spaces."""
-    duration_s: float
-    """Length of the audio in seconds."""
-    decode_ms: float
-    """Wall time of features, inference and decoding, in milliseconds."""
-
-
 class Recognizer:
     """An exported acoustic model in one onnxruntime session, created once and reused."""
 
@@ -205,30 +188,3 @@ class Recognizer:
             raise ModelError(f"{self.path}: inference failed ({_one_line(e)})") from e
         frames = min(max(int(out_lengths[0]), 0), log_probs.shape[1])
         return np.ascontiguousarray(log_probs[0, :frames], dtype=np.float32)
-
-    def transcribe(
-        self,
-        audio: np.ndarray,
-        words: CharGraph | None = None,
-        as_words: WordsConfig | None = None,
-    ) -> Transcript:
-        """Recognise mono float audio at the model's sample rate (see :attr:`info`).
-
-        With ``words`` (``lexicon_graph`` of a word list) the text is the best sequence of
-        those words; otherwise each frame's most likely character (greedy), read as common
-        words with ``as_words`` where the model finds that nearly as likely and the words are
-        likelier English (see :mod:`assistant.decoding.words`).
-        """
-        start = time.perf_counter()
-        log_probs = self.log_probs(audio)
-        if words is None:
-            text = greedy_decode(log_probs, self.info.blank_id, self.info.vocabulary)
-            if as_words is not None and text:
-                text = read_as_words(log_probs, text, as_words)
-        else:
-            found = constrained_decode(log_probs, words, BeamConfig(nbest=1))
-            text = found[0].text if found else ""
-        decode_ms = (time.perf_counter() - start) * 1000.0
-        return Transcript(
-            text=text, duration_s=len(audio) / self.info.sample_rate, decode_ms=decode_ms
-        )

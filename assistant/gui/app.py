@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QApplication
 
 from assistant.audio.sources import AudioSource, InputDevice, MicrophoneSource, list_input_devices
 from assistant.commands.grammar import CommandSet
-from assistant.engine import AcousticModel, SkillHandler
+from assistant.engine import SkillHandler
 from assistant.errors import AudioError
 from assistant.gui.errors import SettingsError
 from assistant.gui.settings import Settings, load_settings, save_settings
 from assistant.gui.theme import ThemeFollower, app_icon
 from assistant.gui.window import MainWindow
 from assistant.gui.worker import EngineParts, Worker
+from assistant.pipeline import AcousticModel
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -21,9 +21,10 @@ from assistant.commands.confidence import load_calibration
 from assistant.commands.errors import CommandsError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.decoding.words import common_words_graph
-from assistant.engine import AcousticModel, Engine, EngineConfig, SkillHandler, Turn
+from assistant.engine import Engine, EngineConfig, SkillHandler, Turn
 from assistant.errors import AssistantError, AudioError, ModelError, NoInputDeviceError
 from assistant.gui.settings import Settings
+from assistant.pipeline import AcousticModel
 
 _LOGGER = logging.getLogger(__name__)
 
