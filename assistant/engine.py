@@ -1,7 +1,7 @@
 """Push-to-talk engine: audio source -> acoustic model -> command grammar -> skills.
 
 No Qt here: the GUI's worker thread drives an :class:`Engine` by calling :meth:`Engine.pump`
-in a loop (one block per call), :meth:`Engine.begin_utterance` when the button goes down and
+from a timer (one block per call), :meth:`Engine.begin_utterance` when the button goes down and
 :meth:`Engine.end_utterance` when it comes up. Hardware is injected: the engine takes any
 :class:`~assistant.audio.sources.AudioSource`.
 """
@@ -21,6 +21,7 @@ from assistant.commands.confidence import DEFAULT_SENSITIVITY, Calibration
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult, bundled_calibration
 from assistant.decoding.greedy import greedy_decode
+from assistant.decoding.words import common_words_graph
 from assistant.errors import AssistantError
 from assistant.pipeline import AcousticModel, UnderstandOptions, understand
 
@@ -160,6 +161,15 @@ class Engine:
         self.muted = False
         """Ignore the input while not listening: set while the assistant speaks, so that its
         own voice neither fills the pre-roll nor starts a hands-free utterance."""
+
+    def reload(self, commands: CommandSet) -> None:
+        """Recognise ``commands`` from the next utterance on."""
+        self.commands = commands
+
+    def warm_up(self) -> None:
+        """Build now, once per process, what the first utterance of some kind would otherwise
+        wait for (the common-words automaton that reads free text such as a note)."""
+        common_words_graph()
 
     def start(self) -> None:
         """Start the source; raises AudioError when it cannot."""
