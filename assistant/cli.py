@@ -27,7 +27,7 @@ from assistant.decoding.words import WordsConfig
 from assistant.errors import AssistantError, ModelError, WordListError
 from assistant.pipeline import TranscribeOptions, UnderstandOptions, transcribe, understand
 from assistant.recognizer import PROVIDER_CHOICES, Recognizer, default_model_path
-from assistant.skills.base import Skills, SkillsConfig
+from assistant.skills.base import NOT_CAUGHT, Skills, SkillsConfig
 from assistant.skills.errors import SkillsError
 from assistant.speech_out import ENGINE_CHOICES, Speaker
 
@@ -66,10 +66,10 @@ A file that cannot be read is reported on stderr and skipped; the exit status is
 A model or command grammar that cannot be loaded exits with status 2.
 """
 
-_SAY_EPILOG = """\
+_SAY_EPILOG = f"""\
 output: the assistant's reply on one line; with --json one JSON object:
-  {"intent", "slots", "confidence", "text", "reply"}
-Text the commands do not cover is answered "Sorry, I didn't catch that." (intent null).
+  {{"intent", "slots", "confidence", "text", "reply"}}
+Text the commands do not cover is answered "{NOT_CAUGHT}" (intent null).
 Programs, notes and volume changes really happen; timers end when the command exits.
 """
 
@@ -107,27 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument(
         "files", nargs="+", metavar="FILE", type=Path, help="audio files to transcribe"
     )
-    transcribe.add_argument(
-        "--model",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help=f"exported ONNX acoustic model (default: the bundled {default_model_path().name})",
-    )
-    transcribe.add_argument(
-        "--provider",
-        choices=PROVIDER_CHOICES,
-        default="auto",
-        help="where to run the model: auto uses CUDA when onnxruntime offers it, else the CPU "
-        "(default: auto)",
-    )
-    transcribe.add_argument(
-        "--threads",
-        type=_positive_int,
-        default=1,
-        metavar="N",
-        help="onnxruntime intra-op threads (default: 1)",
-    )
+    _add_model_arguments(transcribe)
     transcribe.add_argument(
         "--json",
         action="store_true",

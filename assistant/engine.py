@@ -8,6 +8,7 @@ from a timer (one block per call), :meth:`Engine.begin_utterance` when the butto
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,12 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent
+from assistant.audio.endpoint import (
+    MAX_UTTERANCE_MS,
+    EndpointConfig,
+    EndpointDetector,
+    EndpointEvent,
+)
 from assistant.audio.sources import PREROLL_MS, AudioSource, PreRoll, rms_dbfs
 from assistant.commands.confidence import DEFAULT_SENSITIVITY, Calibration
 from assistant.commands.grammar import CommandSet
@@ -24,11 +30,9 @@ from assistant.decoding.greedy import greedy_decode
 from assistant.decoding.words import common_words_graph
 from assistant.errors import AssistantError
 from assistant.pipeline import AcousticModel, UnderstandOptions, understand
+from assistant.skills.base import NOT_CAUGHT
 
 _LOGGER = logging.getLogger(__name__)
-
-DIDNT_CATCH = "Sorry, I didn't catch that."
-"""Reply to a rejected utterance when no skills are attached (the skills have their own)."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,9 @@ class EngineConfig:
     """Audio in milliseconds between two partial transcripts while listening."""
     min_utterance_ms: int = UnderstandOptions.min_speech_ms
     """Shorter utterances (without the pre-roll) are rejected without decoding, in ms."""
-    max_utterance_ms: int = 15_000
-    """An utterance is ended after this long, in milliseconds."""
+    max_utterance_ms: int = MAX_UTTERANCE_MS
+    """An utterance is ended after this long, in milliseconds (hands-free too: it overrides
+    ``endpoint.max_utterance_ms``)."""
     preroll_ms: int = PREROLL_MS
     """Audio from before the utterance starts that it includes, in milliseconds."""
     hands_free: bool = False
@@ -98,7 +103,7 @@ class Turn:
     result: RecognitionResult
     """The command recognised, or a rejection (intent None)."""
     reply: str
-    """The assistant's answer, or :data:`DIDNT_CATCH`."""
+    """The assistant's answer, or :data:`~assistant.skills.base.NOT_CAUGHT`."""
     speak: bool
     """Whether the reply should be spoken (when spoken replies are on)."""
     timings: Timings
@@ -151,7 +156,8 @@ class Engine:
         self.config = config
         self.sample_rate = model.info.sample_rate
         self._preroll = PreRoll(config.preroll_ms, self.sample_rate)
-        self._endpoint = EndpointDetector(config.endpoint, self.sample_rate)
+        endpoint = dataclasses.replace(config.endpoint, max_utterance_ms=config.max_utterance_ms)
+        self._endpoint = EndpointDetector(endpoint, self.sample_rate)
         self._blocks: list[np.ndarray] = []
         self._samples = 0
         self._preroll_samples = 0
@@ -293,7 +299,7 @@ class Engine:
 
     def _reply(self, result: RecognitionResult) -> tuple[str, bool]:
         if self.skills is None:
-            text = DIDNT_CATCH if result.intent is None else f"Understood: {result.intent}."
+            text = NOT_CAUGHT if result.intent is None else f"Understood: {result.intent}."
             return text, True
         try:
             reply = self.skills.handle(result)
