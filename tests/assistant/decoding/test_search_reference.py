@@ -26,8 +26,7 @@ from assistant.decoding.constrained import (
 from assistant.decoding.graph import CharGraph
 from assistant.decoding.lexicon import lexicon_graph
 from assistant.vocabulary import BLANK_ID, SPACE_ID, TOKENS
-
-from .conftest import peaky_log_probs
+from tests.assistant.conftest import peaky_log_probs
 
 NEG_INF = float("-inf")
 
