@@ -16,7 +16,13 @@ import assistant
 ROOT = Path(assistant.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("assistant", "assistant.errors", "assistant.vocabulary", "assistant.atomic"),
+    (
+        "assistant",
+        "assistant.errors",
+        "assistant.vocabulary",
+        "assistant.atomic",
+        "assistant.paths",
+    ),
     ("assistant.features",),
     ("assistant.audio",),
     ("assistant.model_format", "assistant.recognizer"),

@@ -15,8 +15,9 @@ from typing import Any
 
 from assistant.atomic import write_text_atomic
 from assistant.commands.confidence import DEFAULT_SENSITIVITY, SENSITIVITIES
-from assistant.commands.grammar import APP_NAME, BUILTIN_DIR, user_commands_dir
+from assistant.commands.grammar import BUILTIN_DIR, user_commands_dir
 from assistant.gui.errors import SettingsError
+from assistant.paths import config_dir
 from assistant.recognizer import PROVIDER_CHOICES
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,10 +26,8 @@ SETTINGS_FILE = "settings.json"
 
 
 def default_settings_path() -> Path:
-    """``user_config_dir("assistant")/settings.json``."""
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME)) / SETTINGS_FILE
+    """``settings.json`` in :func:`assistant.paths.config_dir`."""
+    return config_dir() / SETTINGS_FILE
 
 
 @dataclass(frozen=True)
