@@ -60,11 +60,16 @@ class EngineConfig:
 
 
 class ReplyLike(Protocol):
-    """A skill's answer; only the text is required."""
+    """A skill's answer (``assistant.skills.base.Reply`` or a test double)."""
 
     @property
     def text(self) -> str:
         """What the assistant answers."""
+        ...
+
+    @property
+    def speak(self) -> bool:
+        """Whether to say it aloud."""
         ...
 
 
@@ -235,6 +240,11 @@ class Engine:
         self.listening = True
         _LOGGER.debug("utterance begins with %d samples of pre-roll", kept.size)
 
+    @property
+    def preroll_samples(self) -> int:
+        """Samples of pre-roll at the start of the utterance being recorded."""
+        return self._preroll_samples
+
     def audio(self) -> np.ndarray:
         """The utterance so far: 16 kHz mono float32."""
         return np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
@@ -306,4 +316,4 @@ class Engine:
         except AssistantError as e:  # a skill that could not do it says why; bugs propagate
             _LOGGER.warning("skill for %s failed: %s", result.intent, e, exc_info=True)
             return f"Sorry, that did not work: {e}", True
-        return reply.text, bool(getattr(reply, "speak", True))
+        return reply.text, reply.speak
