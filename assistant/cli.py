@@ -16,18 +16,18 @@ from pathlib import Path
 import yaml
 
 from assistant import __version__
-from assistant.audio.endpoint import has_speech
 from assistant.audio.files import load_audio
 from assistant.commands.confidence import DEFAULT_SENSITIVITY, SENSITIVITIES, load_calibration
 from assistant.commands.confusion import confusable_pairs, sample_sentences
 from assistant.commands.errors import GrammarError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet, grammar_files, parse_grammar
-from assistant.commands.intents import RecognitionResult, match_text, recognize
+from assistant.commands.intents import RecognitionResult, match_text
 from assistant.decoding.lexicon import lexicon_graph, read_word_list
 from assistant.decoding.words import WordsConfig
 from assistant.errors import AssistantError, ModelError, WordListError
+from assistant.pipeline import TranscribeOptions, UnderstandOptions, transcribe, understand
 from assistant.recognizer import PROVIDER_CHOICES, Recognizer, default_model_path
-from assistant.skills.base import Skills, SkillsConfig
+from assistant.skills.base import NOT_CAUGHT, Skills, SkillsConfig
 from assistant.skills.errors import SkillsError
 from assistant.speech_out import ENGINE_CHOICES, Speaker
 
@@ -66,10 +66,10 @@ A file that cannot be read is reported on stderr and skipped; the exit status is
 A model or command grammar that cannot be loaded exits with status 2.
 """
 
-_SAY_EPILOG = """\
+_SAY_EPILOG = f"""\
 output: the assistant's reply on one line; with --json one JSON object:
-  {"intent", "slots", "confidence", "text", "reply"}
-Text the commands do not cover is answered "Sorry, I didn't catch that." (intent null).
+  {{"intent", "slots", "confidence", "text", "reply"}}
+Text the commands do not cover is answered "{NOT_CAUGHT}" (intent null).
 Programs, notes and volume changes really happen; timers end when the command exits.
 """
 
@@ -107,27 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument(
         "files", nargs="+", metavar="FILE", type=Path, help="audio files to transcribe"
     )
-    transcribe.add_argument(
-        "--model",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help=f"exported ONNX acoustic model (default: the bundled {default_model_path().name})",
-    )
-    transcribe.add_argument(
-        "--provider",
-        choices=PROVIDER_CHOICES,
-        default="auto",
-        help="where to run the model: auto uses CUDA when onnxruntime offers it, else the CPU "
-        "(default: auto)",
-    )
-    transcribe.add_argument(
-        "--threads",
-        type=_positive_int,
-        default=1,
-        metavar="N",
-        help="onnxruntime intra-op threads (default: 1)",
-    )
+    _add_model_arguments(transcribe)
     transcribe.add_argument(
         "--json",
         action="store_true",
@@ -327,33 +307,30 @@ def _transcribe(args: argparse.Namespace) -> int:
     except ModelError as e:
         print(f"assistant: cannot load the model: {e}", file=sys.stderr)
         return EXIT_USAGE
+    options = TranscribeOptions(words=words, common_words=as_words)
     status = EXIT_OK
     for path in args.files:
         try:
             audio = load_audio(path, recognizer.info.sample_rate)
-            # The model spells something for any sound (white noise reads "aeataeaaa"): only
-            # what holds speech is decoded, as in the app.
-            speech = has_speech(audio)
-            result = recognizer.transcribe(audio, words, as_words) if speech else None
+            result = transcribe(audio, recognizer, options)
         except AssistantError as e:
             _LOGGER.debug("failed on %s", path, exc_info=True)
             print(f"assistant: skipping {path}: {e}", file=sys.stderr)
             status = EXIT_FILE_FAILED
             continue
-        text = result.text if result is not None else ""
         if args.json:
             record = {
                 "path": str(path),
-                "text": text,
-                "duration_s": round(audio.size / recognizer.info.sample_rate, 3),
-                "decode_ms": round(result.decode_ms, 1) if result is not None else 0.0,
-                "no_speech": result is None,
+                "text": result.text,
+                "duration_s": round(result.duration_s, 3),
+                "decode_ms": round(result.timings.total_ms, 1),
+                "no_speech": not result.speech,
             }
             print(json.dumps(record, ensure_ascii=False), flush=True)
         elif len(args.files) > 1:
-            print(f"{path}\t{text}", flush=True)
-        elif result is not None:
-            print(text, flush=True)
+            print(f"{path}\t{result.text}", flush=True)
+        elif result.speech:
+            print(result.text, flush=True)
         else:
             _LOGGER.info("%s: no speech heard; nothing to transcribe", path)
     return status
@@ -401,21 +378,16 @@ def _recognize(args: argparse.Namespace) -> int:
     except AssistantError as e:
         print(f"assistant: cannot load the confidence calibration: {e}", file=sys.stderr)
         return EXIT_USAGE
-    threshold = (
-        args.threshold if args.threshold is not None else calibration.threshold(args.sensitivity)
-    )
+    options = UnderstandOptions(sensitivity=args.sensitivity, threshold=args.threshold)
     skills = _skills(args, commands, None) if args.run else None
     status = EXIT_OK
     try:
         for path in args.files:
             try:
                 audio = load_audio(path, recognizer.info.sample_rate)
-                if has_speech(audio):
-                    result = recognize(
-                        recognizer.log_probs(audio), commands, threshold, calibration=calibration
-                    )
-                else:
-                    result = RecognitionResult(None, {}, 0.0, "")
+                result = understand(
+                    audio, recognizer, commands, options, calibration=calibration
+                ).result
             except AssistantError as e:
                 _LOGGER.debug("failed on %s", path, exc_info=True)
                 print(f"assistant: skipping {path}: {e}", file=sys.stderr)

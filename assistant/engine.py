@@ -1,13 +1,14 @@
 """Push-to-talk engine: audio source -> acoustic model -> command grammar -> skills.
 
 No Qt here: the GUI's worker thread drives an :class:`Engine` by calling :meth:`Engine.pump`
-in a loop (one block per call), :meth:`Engine.begin_utterance` when the button goes down and
+from a timer (one block per call), :meth:`Engine.begin_utterance` when the button goes down and
 :meth:`Engine.end_utterance` when it comes up. Hardware is injected: the engine takes any
 :class:`~assistant.audio.sources.AudioSource`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -15,19 +16,23 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.audio.endpoint import EndpointConfig, EndpointDetector, EndpointEvent, has_speech
+from assistant.audio.endpoint import (
+    MAX_UTTERANCE_MS,
+    EndpointConfig,
+    EndpointDetector,
+    EndpointEvent,
+)
 from assistant.audio.sources import PREROLL_MS, AudioSource, PreRoll, rms_dbfs
 from assistant.commands.confidence import DEFAULT_SENSITIVITY, Calibration
 from assistant.commands.grammar import CommandSet
-from assistant.commands.intents import RecognitionResult, bundled_calibration, recognize
+from assistant.commands.intents import RecognitionResult, bundled_calibration
 from assistant.decoding.greedy import greedy_decode
+from assistant.decoding.words import common_words_graph
 from assistant.errors import AssistantError
-from assistant.recognizer import ModelInfo
+from assistant.pipeline import AcousticModel, UnderstandOptions, understand
+from assistant.skills.base import NOT_CAUGHT
 
 _LOGGER = logging.getLogger(__name__)
-
-DIDNT_CATCH = "Sorry, I didn't catch that."
-"""Reply to a rejected utterance when no skills are attached (the skills have their own)."""
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,11 @@ class EngineConfig:
     """Commands with a confidence below this (0..1) are rejected; None: the sensitivity's."""
     partial_interval_ms: int = 300
     """Audio in milliseconds between two partial transcripts while listening."""
-    min_utterance_ms: int = 150
+    min_utterance_ms: int = UnderstandOptions.min_speech_ms
     """Shorter utterances (without the pre-roll) are rejected without decoding, in ms."""
-    max_utterance_ms: int = 15_000
-    """An utterance is ended after this long, in milliseconds."""
+    max_utterance_ms: int = MAX_UTTERANCE_MS
+    """An utterance is ended after this long, in milliseconds (hands-free too: it overrides
+    ``endpoint.max_utterance_ms``)."""
     preroll_ms: int = PREROLL_MS
     """Audio from before the utterance starts that it includes, in milliseconds."""
     hands_free: bool = False
@@ -53,22 +59,17 @@ class EngineConfig:
     """Voice-activity thresholds for hands-free mode."""
 
 
-class AcousticModel(Protocol):
-    """What the engine needs of :class:`~assistant.recognizer.Recognizer`."""
-
-    info: ModelInfo
-
-    def log_probs(self, audio: np.ndarray) -> np.ndarray:
-        """(T, V) float32 log-probabilities of 16 kHz mono float32 audio."""
-        ...
-
-
 class ReplyLike(Protocol):
-    """A skill's answer; only the text is required."""
+    """A skill's answer (``assistant.skills.base.Reply`` or a test double)."""
 
     @property
     def text(self) -> str:
         """What the assistant answers."""
+        ...
+
+    @property
+    def speak(self) -> bool:
+        """Whether to say it aloud."""
         ...
 
 
@@ -89,7 +90,7 @@ class Timings:
     acoustic_ms: float
     """Features and acoustic model."""
     intent_ms: float
-    """Grammar-constrained decoding and confidence."""
+    """Decoding: greedy, grammar-constrained search and confidence."""
     to_intent_ms: float
     """From the end of the utterance (button released) to the intent."""
     reply_ms: float
@@ -107,7 +108,7 @@ class Turn:
     result: RecognitionResult
     """The command recognised, or a rejection (intent None)."""
     reply: str
-    """The assistant's answer, or :data:`DIDNT_CATCH`."""
+    """The assistant's answer, or :data:`~assistant.skills.base.NOT_CAUGHT`."""
     speak: bool
     """Whether the reply should be spoken (when spoken replies are on)."""
     timings: Timings
@@ -146,11 +147,13 @@ class Engine:
         ``calibration`` is the model's confidence calibration (default: the bundled model's)."""
         self.source = source
         self.calibration = calibration or bundled_calibration()
-        self.threshold = (
-            config.threshold
-            if config.threshold is not None
-            else self.calibration.threshold(config.sensitivity)
+        self.options = UnderstandOptions(
+            sensitivity=config.sensitivity,
+            threshold=config.threshold,
+            min_speech_ms=config.min_utterance_ms,
         )
+        """How utterances are understood (see :func:`assistant.pipeline.understand`)."""
+        self.threshold = self.options.threshold_of(self.calibration)
         """Commands with a confidence below this are rejected."""
         self.model = model
         self.commands = commands
@@ -158,7 +161,8 @@ class Engine:
         self.config = config
         self.sample_rate = model.info.sample_rate
         self._preroll = PreRoll(config.preroll_ms, self.sample_rate)
-        self._endpoint = EndpointDetector(config.endpoint, self.sample_rate)
+        endpoint = dataclasses.replace(config.endpoint, max_utterance_ms=config.max_utterance_ms)
+        self._endpoint = EndpointDetector(endpoint, self.sample_rate)
         self._blocks: list[np.ndarray] = []
         self._samples = 0
         self._preroll_samples = 0
@@ -168,6 +172,15 @@ class Engine:
         self.muted = False
         """Ignore the input while not listening: set while the assistant speaks, so that its
         own voice neither fills the pre-roll nor starts a hands-free utterance."""
+
+    def reload(self, commands: CommandSet) -> None:
+        """Recognise ``commands`` from the next utterance on."""
+        self.commands = commands
+
+    def warm_up(self) -> None:
+        """Build now, once per process, what the first utterance of some kind would otherwise
+        wait for (the common-words automaton that reads free text such as a note)."""
+        common_words_graph()
 
     def start(self) -> None:
         """Start the source; raises AudioError when it cannot."""
@@ -227,6 +240,11 @@ class Engine:
         self.listening = True
         _LOGGER.debug("utterance begins with %d samples of pre-roll", kept.size)
 
+    @property
+    def preroll_samples(self) -> int:
+        """Samples of pre-roll at the start of the utterance being recorded."""
+        return self._preroll_samples
+
     def audio(self) -> np.ndarray:
         """The utterance so far: 16 kHz mono float32."""
         return np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
@@ -257,29 +275,24 @@ class Engine:
             while (block := self.source.read(0)) is not None:
                 self._append(block)
         audio = self.audio()
-        speech_samples = self._samples - self._preroll_samples
+        preroll = self._preroll_samples
         self.cancel_utterance()
-        acoustic_ms = intent_ms = 0.0
-        too_short = speech_samples * 1000 < self.config.min_utterance_ms * self.sample_rate
-        if too_short or not has_speech(audio):
-            heard, result = "", RecognitionResult(None, {}, 0.0, "")
-        else:
-            start = time.perf_counter()
-            log_probs = self.model.log_probs(audio)
-            info = self.model.info
-            heard = greedy_decode(log_probs, info.blank_id, info.vocabulary)
-            mid = time.perf_counter()
-            result = recognize(
-                log_probs, self.commands, self.threshold, calibration=self.calibration
-            )
-            acoustic_ms, intent_ms = (mid - start) * 1000, (time.perf_counter() - mid) * 1000
+        understood = understand(
+            audio,
+            self.model,
+            self.commands,
+            self.options,
+            calibration=self.calibration,
+            preroll=preroll,
+        )
+        heard, result = understood.heard, understood.result
         to_intent = time.perf_counter()
         reply, speak = self._reply(result)
         done = time.perf_counter()
         timings = Timings(
             audio_ms=audio.size * 1000 / self.sample_rate,
-            acoustic_ms=acoustic_ms,
-            intent_ms=intent_ms,
+            acoustic_ms=understood.timings.acoustic_ms,
+            intent_ms=understood.timings.decode_ms,
             to_intent_ms=(to_intent - ended) * 1000,
             reply_ms=(done - to_intent) * 1000,
             total_ms=(done - ended) * 1000,
@@ -296,11 +309,11 @@ class Engine:
 
     def _reply(self, result: RecognitionResult) -> tuple[str, bool]:
         if self.skills is None:
-            text = DIDNT_CATCH if result.intent is None else f"Understood: {result.intent}."
+            text = NOT_CAUGHT if result.intent is None else f"Understood: {result.intent}."
             return text, True
         try:
             reply = self.skills.handle(result)
         except AssistantError as e:  # a skill that could not do it says why; bugs propagate
             _LOGGER.warning("skill for %s failed: %s", result.intent, e, exc_info=True)
             return f"Sorry, that did not work: {e}", True
-        return reply.text, bool(getattr(reply, "speak", True))
+        return reply.text, reply.speak

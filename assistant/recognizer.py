@@ -1,17 +1,14 @@
-"""The acoustic model on onnxruntime: loading, metadata checks, provider choice, transcription.
+"""The acoustic model on onnxruntime: loading, metadata checks, provider choice, log-probs.
 
-The ONNX file describes itself in ``metadata_props`` (see ``export/``): the runtime rebuilds the
-feature front end from it and refuses a file whose vocabulary, sample rate or format it does not
-share, naming the value that differs.
+The ONNX file describes itself in ``metadata_props`` (:mod:`assistant.model_format`): the
+runtime rebuilds the feature front end from it and refuses a file it cannot run. Decoding the
+log-probs is :mod:`assistant.pipeline`'s job.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,33 +16,14 @@ import onnxruntime as ort
 from onnxruntime.capi import onnxruntime_pybind11_state as _ort_state
 
 from assistant.audio.endpoint import trim_pauses
-from assistant.commands.graph import CharGraph
-from assistant.decoding.constrained import BeamConfig, constrained_decode
-from assistant.decoding.greedy import greedy_decode
-from assistant.decoding.words import WordsConfig, read_as_words
 from assistant.errors import AudioError, ModelError
-from assistant.features import SAMPLE_RATE, FeatureConfig, log_mel
-from assistant.vocabulary import BLANK_ID, TOKENS
+from assistant.features import log_mel
+from assistant.model_format import INPUT_NAMES, OUTPUT_NAMES, ModelInfo, parse_model_info
 
 _LOGGER = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).parent / "models"
 """Where the bundled models live inside the package."""
-MODEL_TYPE = "bilstm_ctc"
-FORMAT_VERSION = 1
-REQUIRED_METADATA = (
-    "model_type",
-    "format_version",
-    "sample_rate",
-    "feature_config",
-    "vocabulary",
-    "blank_id",
-    "subsampling_factor",
-    "model_config",
-    "versions",
-)
-INPUT_NAMES = ("features", "lengths")
-OUTPUT_NAMES = ("log_probs", "out_lengths")
 CPU_PROVIDER = "CPUExecutionProvider"
 CUDA_PROVIDER = "CUDAExecutionProvider"
 
@@ -76,129 +54,6 @@ _ORT_ERRORS: tuple[type[BaseException], ...] = (
 def default_model_path() -> Path:
     """Path of the bundled float model, ``assistant/models/bilstm_ctc.onnx``."""
     return MODEL_DIR / "bilstm_ctc.onnx"
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What an exported model says about itself, checked against this runtime."""
-
-    path: Path
-    """The ONNX file."""
-    model_type: str
-    """Architecture name; this runtime runs ``bilstm_ctc``."""
-    format_version: int
-    """Version of the input/output/metadata contract."""
-    sample_rate: int
-    """Audio sample rate in Hz the model was trained on."""
-    feature_config: FeatureConfig
-    """Log-mel front end the model expects."""
-    vocabulary: tuple[str, ...]
-    """Output tokens, index = class id."""
-    blank_id: int
-    """CTC blank class id."""
-    subsampling_factor: int
-    """Feature frames per output frame."""
-    model_config: Mapping[str, object]
-    """Architecture hyper-parameters, as the trainer recorded them."""
-    versions: Mapping[str, object]
-    """Library versions and training step the export came from."""
-    model_card: str | None = None
-    """Free-text description of data and accuracy, when present."""
-
-    @property
-    def output_frame_s(self) -> float:
-        """Seconds of audio per output frame."""
-        return self.subsampling_factor / self.feature_config.frames_per_second
-
-
-def _json_value(path: Path, metadata: Mapping[str, str], key: str) -> object:
-    try:
-        return json.loads(metadata[key])
-    except json.JSONDecodeError as e:
-        raise ModelError(f"{path}: metadata {key!r} is not valid JSON ({e})") from e
-
-
-def _int_value(path: Path, metadata: Mapping[str, str], key: str) -> int:
-    try:
-        return int(metadata[key])
-    except ValueError as e:
-        raise ModelError(f"{path}: metadata {key!r} is {metadata[key]!r}, not an integer") from e
-
-
-def _json_object(path: Path, metadata: Mapping[str, str], key: str) -> dict[str, object]:
-    value = _json_value(path, metadata, key)
-    if not isinstance(value, dict):
-        raise ModelError(f"{path}: metadata {key!r} is {type(value).__name__}, not a JSON object")
-    return value
-
-
-def _check_vocabulary(path: Path, vocabulary: object) -> tuple[str, ...]:
-    if not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary):
-        raise ModelError(f"{path}: metadata 'vocabulary' is not a JSON list of strings")
-    if tuple(vocabulary) == TOKENS:
-        return TOKENS
-    if len(vocabulary) != len(TOKENS):
-        raise ModelError(
-            f"{path}: the model has {len(vocabulary)} tokens, this runtime has {len(TOKENS)}"
-        )
-    index = next(i for i, (a, b) in enumerate(zip(vocabulary, TOKENS, strict=True)) if a != b)
-    raise ModelError(
-        f"{path}: vocabulary differs at index {index}: model has {vocabulary[index]!r}, "
-        f"this runtime has {TOKENS[index]!r}"
-    )
-
-
-def parse_model_info(path: str | Path, metadata: Mapping[str, str]) -> ModelInfo:
-    """Check and parse a model's ``metadata_props``; raises :class:`ModelError` on a mismatch."""
-    path = Path(path)
-    missing = [key for key in REQUIRED_METADATA if key not in metadata]
-    if missing:
-        raise ModelError(
-            f"{path}: metadata lacks {', '.join(missing)}; export the model with this project's "
-            "exporter"
-        )
-    model_type = metadata["model_type"]
-    if model_type != MODEL_TYPE:
-        raise ModelError(f"{path}: model_type is {model_type!r}, this runtime runs {MODEL_TYPE!r}")
-    format_version = _int_value(path, metadata, "format_version")
-    if format_version != FORMAT_VERSION:
-        raise ModelError(
-            f"{path}: format_version is {format_version}, this runtime reads {FORMAT_VERSION}"
-        )
-    sample_rate = _int_value(path, metadata, "sample_rate")
-    if sample_rate != SAMPLE_RATE:
-        raise ModelError(
-            f"{path}: sample_rate is {sample_rate} Hz, this runtime uses {SAMPLE_RATE} Hz"
-        )
-    try:
-        feature_config = FeatureConfig.from_dict(_json_object(path, metadata, "feature_config"))
-    except (TypeError, ValueError) as e:
-        raise ModelError(f"{path}: metadata 'feature_config' is unusable ({e})") from e
-    if feature_config.sample_rate != sample_rate:
-        raise ModelError(
-            f"{path}: feature_config sample_rate is {feature_config.sample_rate} Hz, "
-            f"metadata sample_rate is {sample_rate} Hz"
-        )
-    vocabulary = _check_vocabulary(path, _json_value(path, metadata, "vocabulary"))
-    blank_id = _int_value(path, metadata, "blank_id")
-    if blank_id != BLANK_ID:
-        raise ModelError(f"{path}: blank_id is {blank_id}, this runtime uses {BLANK_ID}")
-    subsampling_factor = _int_value(path, metadata, "subsampling_factor")
-    if subsampling_factor < 1:
-        raise ModelError(f"{path}: subsampling_factor is {subsampling_factor}, expected >= 1")
-    return ModelInfo(
-        path=path,
-        model_type=model_type,
-        format_version=format_version,
-        sample_rate=sample_rate,
-        feature_config=feature_config,
-        vocabulary=vocabulary,
-        blank_id=blank_id,
-        subsampling_factor=subsampling_factor,
-        model_config=_json_object(path, metadata, "model_config"),
-        versions=_json_object(path, metadata, "versions"),
-        model_card=metadata.get("model_card"),
-    )
 
 
 def choose_providers(requested: str, available: Sequence[str]) -> tuple[list[str], str]:
@@ -269,18 +124,6 @@ def load_model_info(path: str | Path) -> ModelInfo:
     return info
 
 
-@dataclass(frozen=True)
-class Transcript:
-    """Text recognised in one stretch of audio."""
-
-    text: str
-    """Decoded words, lower case, single spaces."""
-    duration_s: float
-    """Length of the audio in seconds."""
-    decode_ms: float
-    """Wall time of features, inference and decoding, in milliseconds."""
-
-
 class Recognizer:
     """An exported acoustic model in one onnxruntime session, created once and reused."""
 
@@ -345,30 +188,3 @@ class Recognizer:
             raise ModelError(f"{self.path}: inference failed ({_one_line(e)})") from e
         frames = min(max(int(out_lengths[0]), 0), log_probs.shape[1])
         return np.ascontiguousarray(log_probs[0, :frames], dtype=np.float32)
-
-    def transcribe(
-        self,
-        audio: np.ndarray,
-        words: CharGraph | None = None,
-        as_words: WordsConfig | None = None,
-    ) -> Transcript:
-        """Recognise mono float audio at the model's sample rate (see :attr:`info`).
-
-        With ``words`` (``lexicon_graph`` of a word list) the text is the best sequence of
-        those words; otherwise each frame's most likely character (greedy), read as common
-        words with ``as_words`` where the model finds that nearly as likely and the words are
-        likelier English (see :mod:`assistant.decoding.words`).
-        """
-        start = time.perf_counter()
-        log_probs = self.log_probs(audio)
-        if words is None:
-            text = greedy_decode(log_probs, self.info.blank_id, self.info.vocabulary)
-            if as_words is not None and text:
-                text = read_as_words(log_probs, text, as_words)
-        else:
-            found = constrained_decode(log_probs, words, BeamConfig(nbest=1))
-            text = found[0].text if found else ""
-        decode_ms = (time.perf_counter() - start) * 1000.0
-        return Transcript(
-            text=text, duration_s=len(audio) / self.info.sample_rate, decode_ms=decode_ms
-        )

@@ -13,7 +13,10 @@ BLANK = "<blank>"
 BLANK_ID = 0
 CHARACTERS = " '" + "abcdefghijklmnopqrstuvwxyz"
 TOKENS: tuple[str, ...] = (BLANK, *CHARACTERS)
-_CHAR_TO_ID = {c: i for i, c in enumerate(TOKENS) if i != BLANK_ID}
+CHAR_IDS: dict[str, int] = {c: i for i, c in enumerate(TOKENS) if i != BLANK_ID}
+"""Character -> token id, for every character but the blank."""
+SPACE_ID = CHAR_IDS[" "]
+"""Token id of the word boundary."""
 
 _NOT_IN_VOCAB = re.compile(r"[^a-z' ]+")
 _SPACES = re.compile(r" +")
@@ -29,7 +32,7 @@ def normalize_text(text: str) -> str:
 def encode(text: str) -> list[int]:
     """Token ids of an already normalised ``text``; raises ValueError on a foreign character."""
     try:
-        return [_CHAR_TO_ID[c] for c in text]
+        return [CHAR_IDS[c] for c in text]
     except KeyError as e:
         raise ValueError(f"character {e.args[0]!r} is not in the vocabulary {CHARACTERS!r}") from e
 

@@ -10,7 +10,7 @@ the trade-off over thresholds, and writes a plot (``--plot``).
 
 Last, real speech (skipped when ``../shared/data/speech`` is absent): the 35 Speech Commands
 words of ``gsc_subsets`` test (speakers never trained on) as a one-slot grammar, recognised
-through the same ``recognize()``; and real sentences that are not commands (AN4 and
+through the same ``understand()``; and real sentences that are not commands (AN4 and
 speechocean762 test, 150 of each) through the built-in commands, for false acceptance on real
 voices.
 """
@@ -26,16 +26,11 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from assistant.audio.endpoint import has_speech
 from assistant.audio.files import load_audio
 from assistant.commands.confusion import FREE_TEXT_PLACEHOLDER, sample_sentences
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
-from assistant.commands.intents import (
-    RecognitionResult,
-    bundled_calibration,
-    match_text,
-    recognize,
-)
+from assistant.commands.intents import RecognitionResult, bundled_calibration, match_text
+from assistant.pipeline import UnderstandOptions, understand
 from assistant.recognizer import Recognizer, default_model_path
 from models.augment import add_noise, reverberate
 from models.data.real_speech import load_corpus, speech_dir
@@ -90,13 +85,15 @@ def noise_clips(
     return clips
 
 
+NO_THRESHOLD = UnderstandOptions(threshold=0.0)
+
+
 def recognize_audio(
     recognizer: Recognizer, commands: CommandSet, audio: np.ndarray
 ) -> RecognitionResult:
-    """What the app and the CLI make of ``audio``: no speech, no command; no threshold."""
-    if not has_speech(audio):
-        return RecognitionResult(None, {}, 0.0, "")
-    return recognize(recognizer.log_probs(audio), commands, threshold=0.0)
+    """What the app and the CLI make of ``audio`` (:func:`assistant.pipeline.understand`), with
+    no threshold: every confidence is kept, to be judged at each threshold."""
+    return understand(audio, recognizer, commands, NO_THRESHOLD).result
 
 
 Row = tuple[str, str, bool, float]

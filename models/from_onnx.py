@@ -24,7 +24,7 @@ from onnx import numpy_helper
 
 from assistant.errors import ModelError
 from assistant.features import FeatureConfig
-from assistant.recognizer import parse_model_info
+from assistant.model_format import parse_model_info
 from models.errors import TrainingError
 from models.model import AcousticModel, ModelConfig
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from assistant.features import FeatureConfig
+from assistant.model_format import model_metadata
 from assistant.vocabulary import TOKENS
 
 SUBSAMPLING = 4
@@ -20,18 +20,13 @@ DEFAULT_FEATURES = FeatureConfig()
 
 def contract_metadata(feature_config: FeatureConfig, factor: int = SUBSAMPLING) -> dict[str, str]:
     """The metadata_props the exporter writes, for a model with these parameters."""
-    return {
-        "model_type": "bilstm_ctc",
-        "format_version": "1",
-        "sample_rate": str(feature_config.sample_rate),
-        "feature_config": json.dumps(feature_config.to_dict()),
-        "vocabulary": json.dumps(list(TOKENS)),
-        "blank_id": "0",
-        "subsampling_factor": str(factor),
-        "model_config": json.dumps({"hidden": 8, "layers": 1}),
-        "versions": json.dumps({"torch": "test", "step": 7}),
-        "model_card": "A test model: one matrix, no training.",
-    }
+    return model_metadata(
+        feature_config=feature_config,
+        subsampling_factor=factor,
+        model_config={"hidden": 8, "layers": 1},
+        versions={"torch": "test", "step": 7},
+        model_card="A test model: one matrix, no training.",
+    )
 
 
 def build_model(

@@ -15,6 +15,9 @@ import numpy as np
 from assistant.audio.sources import rms_dbfs
 from assistant.features import SAMPLE_RATE
 
+MAX_UTTERANCE_MS = 15_000
+"""Longest utterance, push-to-talk or hands-free, in milliseconds: then it is ended."""
+
 
 @dataclass(frozen=True)
 class EndpointConfig:
@@ -39,7 +42,7 @@ class EndpointConfig:
     click is shorter), in milliseconds."""
     silence_ms: int = 700
     """Non-speech after speech that ends the utterance, in milliseconds."""
-    max_utterance_ms: int = 10_000
+    max_utterance_ms: int = MAX_UTTERANCE_MS
     """An utterance is ended after this long, in milliseconds."""
     noise_adapt: float = 0.05
     """Per-frame weight of a non-speech frame in the noise-floor estimate (0..1)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.commands.compiler import DEFAULT_MAX_STATES, compile_graph
 from assistant.commands.errors import GrammarError, TemplateError
 from assistant.commands.expression import (
     Alternative,
@@ -30,21 +31,19 @@ from assistant.commands.expression import (
     slots_of,
     words_of,
 )
-from assistant.commands.graph import DEFAULT_MAX_STATES, CharGraph, compile_graph
 from assistant.commands.numbers import duration_expression, number_expression
+from assistant.decoding.graph import CharGraph
+from assistant.paths import config_dir
 
 _LOGGER = logging.getLogger(__name__)
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 """The built-in command files shipped with the package."""
-APP_NAME = "assistant"
 
 
 def user_commands_dir() -> Path:
-    """The user's command folder: ``user_config_dir("assistant")/commands``."""
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME)) / "commands"
+    """The user's command folder: ``commands`` in :func:`assistant.paths.config_dir`."""
+    return config_dir() / "commands"
 
 
 @dataclass(frozen=True)

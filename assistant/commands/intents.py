@@ -225,11 +225,16 @@ class Analysis:
 
 
 def analyse(
-    log_probs: np.ndarray, commands: CommandSet, beam: BeamConfig = BeamConfig()
+    log_probs: np.ndarray,
+    commands: CommandSet,
+    beam: BeamConfig = BeamConfig(),
+    *,
+    free: Hypothesis | None = None,
 ) -> Analysis:
     """Search (T, V) CTC log-probs for the best sentences of ``commands`` and measure how well
-    the best explains them."""
-    free = unconstrained_decode(log_probs)
+    the best explains them; ``free`` is their :func:`unconstrained_decode`, when known."""
+    if free is None:
+        free = unconstrained_decode(log_probs)
     if not free.text:
         return Analysis("", (), None)
     candidates = _interpret(constrained_decode(log_probs, commands.graph, beam), commands)
@@ -251,17 +256,19 @@ def recognize(
     beam: BeamConfig = BeamConfig(),
     calibration: Calibration | None = None,
     words: WordsConfig | None = WordsConfig(),
+    free: Hypothesis | None = None,
 ) -> RecognitionResult:
     """Intent and slots of (T, V) CTC log-probs under ``commands``; rejects below threshold.
 
     ``calibration`` (default: the bundled model's) turns the evidence into a confidence;
     ``threshold`` None takes its ``normal`` sensitivity. An accepted command's free text is
     read as common words where that fits (``words``; None keeps the spelling heard).
-    Confidence is judged on the spelling heard either way."""
+    Confidence is judged on the spelling heard either way. ``free`` is the log-probs'
+    :func:`unconstrained_decode`, when the caller has it already."""
     calibration = calibration or bundled_calibration()
     if threshold is None:
         threshold = calibration.threshold(DEFAULT_SENSITIVITY)
-    found = analyse(log_probs, commands, beam)
+    found = analyse(log_probs, commands, beam, free=free)
     if found.features is None:
         return RecognitionResult(None, {}, 0.0, found.heard)
     score = calibration.probability(found.features)

@@ -29,17 +29,11 @@ from itertools import repeat
 
 import numpy as np
 
-from assistant.commands.graph import (
-    FREE_TEXT_STEP,
-    LETTER_STEP,
-    SPACE_STEP,
-    CharGraph,
-)
+from assistant.decoding.graph import FREE_TEXT_STEP, LETTER_STEP, SPACE_STEP, CharGraph
 from assistant.decoding.greedy import best_path, greedy_decode
-from assistant.vocabulary import BLANK_ID, TOKENS
+from assistant.vocabulary import BLANK_ID, CHAR_IDS, TOKENS
 
 _NEG_INF = float("-inf")
-_SPACE_ID = TOKENS.index(" ")
 
 
 @dataclass(frozen=True)
@@ -173,7 +167,7 @@ def _label_states(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     width = max(2 * len(text) + 1 for text in texts)
     extended = np.full((len(texts), width), BLANK_ID, dtype=np.int64)
     for row, text in enumerate(texts):
-        extended[row, 1 : 2 * len(text) : 2] = [TOKENS.index(c) for c in text]
+        extended[row, 1 : 2 * len(text) : 2] = [CHAR_IDS[c] for c in text]
     skip = np.zeros(extended.shape, dtype=bool)
     skip[:, 2:] = (extended[:, 2:] != BLANK_ID) & (extended[:, 2:] != extended[:, :-2])
     return extended, skip

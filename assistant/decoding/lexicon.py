@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from assistant.commands.graph import CharGraph, _exit_tokens
+from assistant.decoding.graph import CharGraph
 from assistant.errors import WordListError
-from assistant.vocabulary import TOKENS, normalize_text
-
-_SPACE_ID = TOKENS.index(" ")
+from assistant.vocabulary import CHAR_IDS, SPACE_ID, normalize_text
 
 
 def lexicon_graph(entries: Iterable[str], *, loop: bool) -> CharGraph:
@@ -30,7 +28,7 @@ def lexicon_graph(entries: Iterable[str], *, loop: bool) -> CharGraph:
     for word in words:
         state = 0
         for char in word:
-            token = TOKENS.index(char)
+            token = CHAR_IDS[char]
             target = arcs[state].get(token)
             if target is None:
                 target = len(arcs)
@@ -43,15 +41,12 @@ def lexicon_graph(entries: Iterable[str], *, loop: bool) -> CharGraph:
     after = len(arcs)
     arcs.append(dict(arcs[0]) if loop else {})
     accepting.append(True)
-    arcs[after][_SPACE_ID] = after
+    arcs[after][SPACE_ID] = after
     for state, final in enumerate(accepting[:after]):
-        if final and _SPACE_ID not in arcs[state]:
-            arcs[state][_SPACE_ID] = after
-    arcs[0][_SPACE_ID] = 0  # leading spaces
-    accepting_t = tuple(accepting)
-    return CharGraph(
-        tuple(arcs), accepting_t, (False,) * len(arcs), 0, _exit_tokens(arcs, accepting_t)
-    )
+        if final and SPACE_ID not in arcs[state]:
+            arcs[state][SPACE_ID] = after
+    arcs[0][SPACE_ID] = 0  # leading spaces
+    return CharGraph.build(arcs, accepting, (False,) * len(arcs), 0)
 
 
 def read_word_list(path: str | Path) -> list[str]:

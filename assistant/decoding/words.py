@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.commands.graph import CharGraph
 from assistant.decoding.constrained import BeamConfig, constrained_decode, ctc_log_scores
+from assistant.decoding.graph import CharGraph
 from assistant.decoding.lexicon import lexicon_graph
 
 _LOGGER = logging.getLogger(__name__)

@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QApplication
 
 from assistant.audio.sources import AudioSource, InputDevice, MicrophoneSource, list_input_devices
 from assistant.commands.grammar import CommandSet
-from assistant.engine import AcousticModel, SkillHandler
 from assistant.errors import AudioError
 from assistant.gui.errors import SettingsError
 from assistant.gui.settings import Settings, load_settings, save_settings
 from assistant.gui.theme import ThemeFollower, app_icon
 from assistant.gui.window import MainWindow
-from assistant.gui.worker import EngineParts, Worker
+from assistant.gui.worker import AppSkills, EngineParts, Worker
+from assistant.pipeline import AcousticModel
+from assistant.speech_out import Speaker as SpeechOut
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -113,14 +114,13 @@ class Controller(QObject):
             self.window.show_error(f"{e}. The new settings apply until you quit")
 
 
-def _skills_and_speaker() -> tuple[Any, Any]:
+def _skills_and_speaker() -> tuple[AppSkills, SpeechOut]:
     """The built-in skills and the speech output.
 
     The worker decides whether to speak (the setting can change while running), so the skills
     get the speaker only to stop it ("stop") and never speak themselves.
     """
     from assistant.skills.base import Skills, SkillsConfig
-    from assistant.speech_out import Speaker as SpeechOut
 
     speaker = SpeechOut()
     return Skills(SkillsConfig(spoken_replies=False), speaker=speaker), speaker
@@ -161,7 +161,7 @@ def run_app(
     *,
     settings_path: Path | None = None,
     parts: EngineParts | None = None,
-    skills: SkillHandler | None = None,
+    skills: AppSkills | None = None,
 ) -> int:
     """Run the app until its window closes; returns the exit status."""
     if not _has_display():
@@ -184,12 +184,10 @@ def run_app(
         settings = load_settings(settings_path)
     except SettingsError as e:
         settings, settings_error = Settings(), str(e)
-    speaker: Any = None
+    speaker: SpeechOut | None = None
     if skills is None:
         skills, speaker = _skills_and_speaker()
-    window = MainWindow(
-        settings, timers=getattr(skills, "timers", None), devices=input_devices, theme=theme.theme
-    )
+    window = MainWindow(settings, timers=skills.timers, devices=input_devices, theme=theme.theme)
     worker = Worker(parts or DefaultParts(), settings, skills=skills, speaker=speaker)
     controller = Controller(window, worker, settings_path)
     if settings_error:
@@ -197,9 +195,7 @@ def run_app(
             f"{settings_error}. Using the default settings; saving them in Settings replaces "
             "the file"
         )
-    add_listener = getattr(skills, "add_listener", None)
-    if add_listener is not None:
-        add_listener(lambda reply: controller.announced.emit(str(getattr(reply, "text", reply))))
+    skills.add_listener(lambda reply: controller.announced.emit(reply.text))
     app.aboutToQuit.connect(controller.shutdown)
     window.show()
     controller.start()
@@ -210,7 +206,6 @@ def run_app(
     finally:
         signal.signal(signal.SIGINT, previous_handler)
         controller.shutdown()
-        for part in (skills, speaker):  # cancels timers, stops speaking
-            close = getattr(part, "close", None)
-            if close is not None:
-                close()
+        skills.close()  # cancels timers, stops speaking
+        if speaker is not None:
+            speaker.close()

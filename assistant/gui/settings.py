@@ -9,15 +9,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.atomic import write_text_atomic
 from assistant.commands.confidence import DEFAULT_SENSITIVITY, SENSITIVITIES
-from assistant.commands.grammar import APP_NAME, BUILTIN_DIR, user_commands_dir
+from assistant.commands.grammar import BUILTIN_DIR, user_commands_dir
 from assistant.gui.errors import SettingsError
+from assistant.paths import config_dir
 from assistant.recognizer import PROVIDER_CHOICES
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,10 +26,8 @@ SETTINGS_FILE = "settings.json"
 
 
 def default_settings_path() -> Path:
-    """``user_config_dir("assistant")/settings.json``."""
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME)) / SETTINGS_FILE
+    """``settings.json`` in :func:`assistant.paths.config_dir`."""
+    return config_dir() / SETTINGS_FILE
 
 
 @dataclass(frozen=True)
@@ -143,18 +141,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     path = path or default_settings_path()
     text = json.dumps(settings.to_dict(), indent=2, sort_keys=True) + "\n"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_text_atomic(path, text)
     except OSError as e:
-        raise SettingsError(f"{path}: cannot write the settings ({e})") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as e:
-        Path(temporary).unlink(missing_ok=True)
         raise SettingsError(f"{path}: cannot write the settings ({e})") from e
     _LOGGER.info("settings saved to %s", path)
     return path

@@ -356,11 +356,12 @@ class MainWindow(QMainWindow):
         self.show_problem("window", message)
 
     @Slot(str)
-    def set_state(self, state: str) -> None:
-        """Reflect the worker's state in the status pill and the button."""
-        self.state = state
-        self.status_label.setText(STATE_TEXT.get(state, state))
-        self.status_label.setProperty("state", state)
+    def set_state(self, value: str) -> None:
+        """Reflect the worker's state (a :class:`State` value) in the status pill and the
+        button."""
+        state = self.state = State(value)
+        self.status_label.setText(STATE_TEXT[state])
+        self.status_label.setProperty("state", state.value)
         self.status_label.style().unpolish(self.status_label)
         self.status_label.style().polish(self.status_label)
         if state not in (State.LISTENING, State.RECOGNIZING) and not self._held:

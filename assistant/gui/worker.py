@@ -1,9 +1,10 @@
 """The worker: a QObject living on a QThread that owns the engine and its audio source.
 
-While a source runs, :meth:`Worker.run` reads it block by block (a blocking queue read with a
-short timeout, never a sleep) and, between blocks, lets Qt deliver the slots queued by the GUI
-(start/stop listening, new settings). Everything it learns goes out through signals, errors
-included; the GUI thread only draws.
+While a source runs, a zero-interval :class:`QTimer` on the worker's thread pumps the engine
+one block per timeout (a blocking queue read with a short timeout, never a sleep); between
+timeouts the thread's own event loop delivers the slots queued by the GUI (start/stop
+listening, new settings). Everything it learns goes out through signals, errors included; the
+GUI thread only draws.
 """
 
 from __future__ import annotations
@@ -11,19 +12,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from assistant.audio.sources import AudioSource
 from assistant.commands.confidence import load_calibration
 from assistant.commands.errors import CommandsError
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
-from assistant.decoding.words import common_words_graph
-from assistant.engine import AcousticModel, Engine, EngineConfig, SkillHandler, Turn
+from assistant.commands.intents import RecognitionResult
+from assistant.engine import Engine, EngineConfig, ReplyLike, Turn
 from assistant.errors import AssistantError, AudioError, ModelError, NoInputDeviceError
 from assistant.gui.settings import Settings
+from assistant.gui.widgets import TimerSource
+from assistant.pipeline import AcousticModel
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,8 +73,32 @@ class EngineParts(Protocol):
         ...
 
 
-class State:
-    """Values of :attr:`Worker.state_changed`."""
+class AppSkills(Protocol):
+    """What the app needs of its skills (:class:`assistant.skills.base.Skills`)."""
+
+    commands: CommandSet | None
+    """The commands whose sentences the help lists; the worker keeps it current."""
+
+    @property
+    def timers(self) -> TimerSource:
+        """Running timers, for the window's list."""
+        ...
+
+    def handle(self, result: RecognitionResult) -> ReplyLike:
+        """Do what ``result`` asks and say what was done."""
+        ...
+
+    def add_listener(self, callback: Callable[[ReplyLike], None]) -> None:
+        """Call ``callback`` with every reply that arrives on its own (a timer ending)."""
+        ...
+
+    def close(self) -> None:
+        """Cancel timers and stop speaking."""
+        ...
+
+
+class State(str, Enum):
+    """Values of :attr:`Worker.state_changed` (strings, so they cross threads as such)."""
 
     STARTING = "starting"
     READY = "ready"
@@ -119,7 +148,7 @@ class Worker(QObject):
         parts: EngineParts,
         settings: Settings,
         *,
-        skills: SkillHandler | None = None,
+        skills: AppSkills | None = None,
         speaker: Speaker | None = None,
     ) -> None:
         """A worker that builds its engine from ``parts`` and ``settings`` when started."""
@@ -129,16 +158,17 @@ class Worker(QObject):
         self._skills = skills
         self._speaker = speaker
         self._engine: Engine | None = None
-        self._running = False
         self._quit = threading.Event()
         self._speaking = False  # as last reported through state_changed
         self._echo_until = 0.0  # time.monotonic() until which the input is still ignored
         self._deferred: list[str] = []  # announcements that came while the user spoke
         self._problems: dict[str, str] = {}
-        self._retry: QTimer | None = None  # created on the worker's thread, in start()
+        # created on the worker's thread, in start()
+        self._retry: QTimer | None = None
+        self._pump_timer: QTimer | None = None
 
     def request_stop(self) -> None:
-        """Ask the read loop to end (thread-safe; call from any thread before shutdown)."""
+        """Ask the pumping to end (thread-safe; call from any thread before shutdown)."""
         self._quit.set()
 
     @Slot()
@@ -147,8 +177,11 @@ class Worker(QObject):
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_MS)
         self._retry.timeout.connect(self._retry_source)
+        self._pump_timer = QTimer(self)
+        self._pump_timer.setInterval(0)  # whenever the event loop is idle
+        self._pump_timer.timeout.connect(self._tick)
         self._configure(self._settings)
-        self.run()
+        self._resume()
 
     @Slot()
     def _retry_source(self) -> None:
@@ -158,37 +191,38 @@ class Worker(QObject):
             self._stop_retrying()
             return
         if self._start_source(engine, quiet=True):
-            self.run()
+            self._resume()
 
     @Slot(object)
     def apply_settings(self, settings: Settings) -> None:
         """Rebuild the engine for new settings (device, model, commands, mode)."""
         self._settings = settings
         self._configure(settings)
-        self.run()
+        self._resume()
 
     @Slot()
     def reload_commands(self) -> None:
         """Re-read the command files; on an error the previous commands stay."""
         if self._engine is None:
             self._configure(self._settings)
-            self.run()
+            self._resume()
             return
         try:
-            self._engine.commands = self._parts.commands(self._settings)
+            commands = self._parts.commands(self._settings)
         except CommandsError as e:
             self._report(
                 f"The commands were not reloaded: {e}. Fix the file, then reload again",
                 Topic.COMMANDS,
             )
             return
-        self._share_commands(self._engine.commands)
-        self._report_left_out(self._engine.commands)
+        self._engine.reload(commands)
+        self._share_commands(commands)
+        self._report_left_out(commands)
         _LOGGER.info("commands reloaded")
 
     def _report_left_out(self, commands: CommandSet) -> None:
         """Report the command files left out for their errors, or clear an earlier report."""
-        problems = getattr(commands, "problems", ())
+        problems = commands.problems
         if not problems:
             self._solved(Topic.COMMANDS)
             return
@@ -201,8 +235,8 @@ class Worker(QObject):
 
     def _share_commands(self, commands: CommandSet) -> None:
         # The skills' help lists example sentences of the grammar the engine recognises.
-        if hasattr(self._skills, "commands"):
-            self._skills.commands = commands  # type: ignore[union-attr]
+        if self._skills is not None:
+            self._skills.commands = commands
         self.commands_changed.emit(commands)
 
     @Slot()
@@ -225,7 +259,7 @@ class Worker(QObject):
         engine.muted = False
         engine.begin_utterance(preroll=not echo)
         self.state_changed.emit(State.LISTENING)
-        self.run()
+        self._resume()
 
     @Slot()
     def stop_listening(self) -> None:
@@ -291,30 +325,32 @@ class Worker(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        """Stop the loop and close the source; emits :attr:`stopped`."""
+        """Stop pumping and close the source; emits :attr:`stopped`."""
         self._quit.set()
         self._stop_retrying()
+        if self._pump_timer is not None:
+            self._pump_timer.stop()
         if self._engine is not None:
             self._engine.stop()
             self._engine = None
         self.state_changed.emit(State.STOPPED)
         self.stopped.emit()
 
-    def run(self) -> None:
-        """Read the source until it stops, fails or :meth:`request_stop` is called."""
-        if self._running:  # already looping further up this thread's stack
+    def _resume(self) -> None:
+        """Pump the engine while its source runs (no-op when already pumping)."""
+        if self._pump_timer is not None and not self._pump_timer.isActive():
+            self._pump_timer.start()
+
+    @Slot()
+    def _tick(self) -> None:
+        """One block of the source; stops the timer once the source stops or :meth:`request_stop`
+        is called."""
+        engine = self._engine
+        if self._quit.is_set() or engine is None or not engine.source.running:
+            if self._pump_timer is not None:
+                self._pump_timer.stop()
             return
-        self._running = True
-        try:
-            while not self._quit.is_set():
-                engine = self._engine
-                if engine is None or not engine.source.running:
-                    break
-                self._pump(engine)
-                # Deliver the GUI's queued slot calls between blocks.
-                QCoreApplication.processEvents()
-        finally:
-            self._running = False
+        self._pump(engine)
 
     def _pump(self, engine: Engine) -> None:
         self._follow_speech(engine)
@@ -456,5 +492,4 @@ class Worker(QObject):
             return
         self._engine = Engine(source, model, commands, self._skills, config, calibration)
         if self._start_source(self._engine):
-            # built once per process, now rather than in the first note or named timer
-            common_words_graph()
+            self._engine.warm_up()

@@ -20,9 +20,10 @@ from types import MappingProxyType
 from typing import Protocol
 
 from assistant.commands.expression import SlotKind
-from assistant.commands.grammar import APP_NAME, CommandSet
+from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult
 from assistant.commands.parser import SlotValue
+from assistant.paths import data_dir
 from assistant.skills.apps import DEFAULT_URLS, AppLauncher, UrlOpener, default_apps
 from assistant.skills.calculator import calculate
 from assistant.skills.clock import date_reply, time_reply
@@ -41,10 +42,8 @@ NOT_CAUGHT = "Sorry, I didn't catch that."
 
 
 def default_data_dir() -> Path:
-    """The user's data folder: ``user_data_dir("assistant")``."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME))
+    """The user's data folder (:func:`assistant.paths.data_dir`)."""
+    return data_dir()
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from assistant.atomic import write_text_atomic
 from assistant.skills.errors import NotesError
 
 _LOGGER = logging.getLogger(__name__)
@@ -79,20 +78,8 @@ class NoteStore:
     def _save(self, notes: list[Note]) -> None:
         text = json.dumps([{"text": n.text, "created": n.created} for n in notes], indent=1)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(
-                prefix=f".{NOTES_FILE}.", suffix=".tmp", dir=self.path.parent
-            )
+            write_text_atomic(self.path, text + "\n")
         except OSError as e:
-            raise NotesError(f"cannot write to {self.path.parent}: {e}") from e
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text + "\n")
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp, self.path)
-        except OSError as e:
-            Path(temp).unlink(missing_ok=True)
             raise NotesError(f"cannot save {self.path}: {e}") from e
         _LOGGER.debug("saved %d notes to %s", len(notes), self.path)
 

@@ -12,9 +12,10 @@ import soundfile as sf
 from assistant.audio.sources import WavFileSource
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult
-from assistant.engine import DIDNT_CATCH, Engine, EngineConfig, Turn
+from assistant.engine import Engine, EngineConfig, Turn
 from assistant.errors import AssistantError
 from assistant.recognizer import Recognizer
+from assistant.skills.base import NOT_CAUGHT
 from assistant.vocabulary import BLANK_ID, TOKENS
 
 COMMANDS = """
@@ -139,7 +140,7 @@ def test_too_short_an_utterance_is_rejected_without_decoding(
     engine.begin_utterance()  # and released at once: only the pre-roll
     turn = engine.end_utterance(drain=False)
     engine.stop()
-    assert (turn.result.intent, turn.heard, turn.reply) == (None, "", DIDNT_CATCH)
+    assert (turn.result.intent, turn.heard, turn.reply) == (None, "", NOT_CAUGHT)
     assert model.calls == 0
 
 

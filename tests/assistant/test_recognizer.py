@@ -9,18 +9,16 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from assistant.decoding import greedy_decode
 from assistant.errors import AudioError, ModelError
 from assistant.features import FeatureConfig, log_mel
+from assistant.model_format import parse_model_info
 from assistant.recognizer import (
     CPU_PROVIDER,
     CUDA_PROVIDER,
     Recognizer,
-    Transcript,
     choose_providers,
     default_model_path,
     load_model_info,
-    parse_model_info,
 )
 from assistant.vocabulary import TOKENS
 
@@ -85,22 +83,6 @@ def test_features_follow_the_models_feature_config(make_model, speechlike: np.nd
     np.testing.assert_allclose(
         log_probs, reference_log_probs(speechlike, weights, config), atol=1e-4
     )
-
-
-def test_transcribe_decodes_the_log_probs(make_model, speechlike: np.ndarray) -> None:
-    recognizer = Recognizer(make_model())
-    result = recognizer.transcribe(speechlike)
-    assert isinstance(result, Transcript)
-    assert result.text == greedy_decode(recognizer.log_probs(speechlike))
-    assert result.duration_s == pytest.approx(0.5)
-    assert result.decode_ms > 0.0
-
-
-def test_transcribe_text_of_a_model_that_always_says_a(make_model) -> None:
-    bias = np.zeros(len(TOKENS))
-    bias[TOKENS.index("a")] = 10.0
-    recognizer = Recognizer(make_model(weights=np.zeros((80, len(TOKENS))), bias=bias))
-    assert recognizer.transcribe(np.zeros(16000, dtype=np.float32)).text == "a"
 
 
 @pytest.mark.parametrize(

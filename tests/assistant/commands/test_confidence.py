@@ -24,8 +24,7 @@ from assistant.commands.confidence import (
 from assistant.commands.errors import CommandsError
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import analyse, bundled_calibration, recognize
-
-from .conftest import PeakyFactory
+from tests.assistant.conftest import PeakyFactory
 
 FEATURE = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
@@ -172,8 +171,7 @@ def test_analyse_measures_the_best_sentence(
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_barely_heard_number_is_not_accepted(seed: int, builtin_commands: CommandSet) -> None:
     from assistant.decoding.alignment import forced_alignment
-
-    from .conftest import peaky_log_probs
+    from tests.assistant.conftest import peaky_log_probs
 
     text = "set a timer for ten minutes"
     clear = peaky_log_probs(text, seed=seed)

@@ -19,8 +19,7 @@ from assistant.decoding.words import (
     word_ranks,
 )
 from assistant.vocabulary import BLANK_ID, TOKENS, normalize_text
-
-from .conftest import PeakyFactory
+from tests.assistant.conftest import PeakyFactory
 
 
 def _faint(log_probs: np.ndarray, letters: str) -> np.ndarray:

@@ -12,8 +12,7 @@ from assistant.commands.intents import bundled_calibration, match_text, recogniz
 from assistant.decoding.constrained import BeamConfig, with_bonus
 from assistant.recognizer import Recognizer, default_model_path
 from assistant.vocabulary import BLANK_ID, TOKENS
-
-from .conftest import PeakyFactory
+from tests.assistant.conftest import PeakyFactory
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant import atomic
 from assistant.audio.sources import InputDevice
-from assistant.gui import settings as settings_module
 from assistant.gui.errors import SettingsError
 from assistant.gui.settings import _TYPES, Settings, load_settings, save_settings
 
@@ -47,7 +47,7 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
     def fail(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings_module.os, "replace", fail)
+    monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(SettingsError, match=r"settings.json: cannot write.*No space left"):
         save_settings(CUSTOM, path)
     assert path.read_bytes() == before

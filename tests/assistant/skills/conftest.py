@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.commands.grammar import BUILTIN_DIR, CommandSet
+from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult, match_text
 from assistant.skills.base import Reply, Skills, SkillsConfig
 
@@ -42,12 +42,6 @@ class Recorder:
     def which(self, name: str) -> str | None:
         """Finds only the installed programs."""
         return f"/usr/bin/{name}" if name in self.installed else None
-
-
-@pytest.fixture(scope="session")
-def builtin_commands() -> CommandSet:
-    """The built-in command set, compiled once."""
-    return CommandSet([BUILTIN_DIR])
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.skills import notes as notes_module
+from assistant import atomic
 from assistant.skills.base import Reply
 from assistant.skills.errors import NotesError
 from assistant.skills.notes import MAX_READ_BACK, Note, NoteStore, read_back
@@ -48,7 +48,7 @@ def test_failure_during_write_keeps_the_old_notes(
     def crash(fd: int) -> None:  # the new list is half on disk when the "power fails"
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(notes_module.os, "fsync", crash)
+    monkeypatch.setattr(atomic.os, "fsync", crash)
     with pytest.raises(NotesError, match=r"cannot save .*notes\.json: .*Input/output error"):
         store.add("second", WHEN)
     monkeypatch.undo()
@@ -98,7 +98,7 @@ def test_save_uses_replace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         replaced.append((Path(src).name, Path(dst).name))
         real_replace(src, dst)
 
-    monkeypatch.setattr(notes_module.os, "replace", spy)
+    monkeypatch.setattr(atomic.os, "replace", spy)
     NoteStore(tmp_path).add("x", WHEN)
     assert len(replaced) == 1
     assert replaced[0][0].startswith(".notes.json.") and replaced[0][1] == "notes.json"

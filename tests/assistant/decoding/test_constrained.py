@@ -22,8 +22,7 @@ from assistant.decoding.constrained import (
 )
 from assistant.decoding.lexicon import lexicon_graph
 from assistant.vocabulary import BLANK_ID, TOKENS
-
-from .conftest import PeakyFactory, peaky_log_probs
+from tests.assistant.conftest import PeakyFactory, peaky_log_probs
 
 SMALL = CommandSet.from_yaml(
     """

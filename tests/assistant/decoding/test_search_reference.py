@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.commands.grammar import CommandSet
-from assistant.commands.graph import CharGraph
 from assistant.decoding.constrained import (
     BeamConfig,
     Hypothesis,
@@ -24,13 +23,12 @@ from assistant.decoding.constrained import (
     _ranked_texts,
     constrained_decode,
 )
+from assistant.decoding.graph import CharGraph
 from assistant.decoding.lexicon import lexicon_graph
-from assistant.vocabulary import BLANK_ID, TOKENS
-
-from .conftest import peaky_log_probs
+from assistant.vocabulary import BLANK_ID, SPACE_ID, TOKENS
+from tests.assistant.conftest import peaky_log_probs
 
 NEG_INF = float("-inf")
-SPACE_ID = TOKENS.index(" ")
 
 
 def normal(prefix: str) -> str:

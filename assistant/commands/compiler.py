@@ -1,4 +1,5 @@
-"""Compiling templates to a deterministic character automaton for constrained CTC decoding.
+"""Compiling templates to the character automaton (:class:`~assistant.decoding.graph.CharGraph`)
+that constrained CTC decoding walks.
 
 Every word is compiled as a space token followed by its letters, so word boundaries are the
 model's " " token. The decoder starts in the state after that first, virtual space, which makes
@@ -14,105 +15,21 @@ The subset construction stops with :class:`GrammarTooLargeError` past ``max_stat
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import cached_property
-from itertools import chain
-
-import numpy as np
 
 from assistant.commands.errors import GrammarTooLargeError
 from assistant.commands.expression import Alternative, Expression, Sequence, Slot, Word
-from assistant.vocabulary import BLANK_ID, CHARACTERS, TOKENS
+from assistant.decoding.graph import CharGraph
+from assistant.vocabulary import CHAR_IDS, SPACE_ID
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_MAX_STATES = 500_000
 """Default limit on automaton states (both the intermediate NFA and the DFA)."""
-SPACE_ID = TOKENS.index(" ")
-"""Token id of the word boundary."""
-LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP = range(3)
-"""Kinds of transition in :attr:`CharGraph.steps` (its low two bits)."""
-_CHAR_IDS = {c: TOKENS.index(c) for c in CHARACTERS}
-_NON_SPACE_IDS = tuple(i for c, i in _CHAR_IDS.items() if c != " ")
-_ALL_IDS = tuple(_CHAR_IDS.values())
+_NON_SPACE_IDS = tuple(i for c, i in CHAR_IDS.items() if c != " ")
+_ALL_IDS = tuple(CHAR_IDS.values())
 
 SlotBody = Callable[[Slot], Expression | None]
-
-
-@dataclass(frozen=True)
-class CharGraph:
-    """A deterministic automaton over token ids (blank excluded)."""
-
-    arcs: tuple[dict[int, int], ...]
-    """Per state: token id -> next state."""
-    accepting: tuple[bool, ...]
-    """Per state: whether a sentence may end here."""
-    free_text: tuple[bool, ...]
-    """Per state: whether it lies inside a free-text slot (every character allowed)."""
-    start: int
-    """The state the decoder starts in (after the virtual leading space)."""
-    exit_tokens: tuple[int, ...]
-    """Per state: the first token of a shortest way to an accepting state (-1 if accepting)."""
-
-    def __post_init__(self) -> None:
-        """Build the search's arrays now, where the graph is compiled (off the GUI thread,
-        when commands load), rather than in the first command's recognition."""
-        for name in ("steps", "accepting_mask"):
-            getattr(self, name)
-
-    @cached_property
-    def steps(self) -> np.ndarray:
-        """(states, tokens) int32 array of :attr:`arcs` as the search reads them: ``4 *
-        next state + kind`` for each transition, the kind being how the search scores it
-        (:data:`LETTER_STEP`, :data:`SPACE_STEP`, or :data:`FREE_TEXT_STEP` within a free-text
-        slot), and -1 where a token leads nowhere (the blank column always). 116 bytes per
-        state; one lookup gives the search both what a step leads to and what it earns."""
-        table = np.full((len(self.arcs), len(TOKENS)), -1, dtype=np.int32)
-        counts = np.fromiter(map(len, self.arcs), dtype=np.int64, count=len(self.arcs))
-        states = np.repeat(np.arange(len(self.arcs)), counts)
-        tokens = np.fromiter(chain.from_iterable(self.arcs), dtype=np.int64, count=states.size)
-        targets = np.fromiter(
-            chain.from_iterable(arcs.values() for arcs in self.arcs),
-            dtype=np.int32,
-            count=states.size,
-        )
-        kinds = np.where(tokens == SPACE_ID, SPACE_STEP, LETTER_STEP)
-        free = self.free_text_mask
-        kinds[free[states] & free[targets]] = FREE_TEXT_STEP
-        table[states, tokens] = 4 * targets + kinds
-        return table
-
-    @cached_property
-    def accepting_mask(self) -> np.ndarray:
-        """:attr:`accepting` as a boolean array."""
-        return np.array(self.accepting, dtype=bool)
-
-    @cached_property
-    def free_text_mask(self) -> np.ndarray:
-        """:attr:`free_text` as a boolean array."""
-        return np.array(self.free_text, dtype=bool)
-
-    @property
-    def num_states(self) -> int:
-        """Number of states."""
-        return len(self.arcs)
-
-    @property
-    def num_arcs(self) -> int:
-        """Number of transitions."""
-        return sum(len(a) for a in self.arcs)
-
-    def accepts(self, text: str) -> bool:
-        """Whether the automaton accepts ``text`` (normalised, single spaces) from the start."""
-        state = self.start
-        for char in text:
-            target = self.arcs[state].get(_CHAR_IDS.get(char, BLANK_ID))
-            if target is None:
-                return False
-            state = target
-        return self.accepting[state]
 
 
 class _Nfa:
@@ -144,7 +61,7 @@ class _Nfa:
             state = start
             for char in " " + expression.text:
                 target = self.new()
-                self.edges[state].append((_CHAR_IDS[char], target))
+                self.edges[state].append((CHAR_IDS[char], target))
                 state = target
             return state
         if isinstance(expression, Sequence):
@@ -162,7 +79,7 @@ class _Nfa:
             return self.add(body, start)
         # Free text: a space, one non-space character, then anything.
         space, anything = self.new(), self.new()
-        self.edges[start].append((_CHAR_IDS[" "], space))
+        self.edges[start].append((SPACE_ID, space))
         self.edges[space].extend((token, anything) for token in _NON_SPACE_IDS)
         self.edges[anything].extend((token, anything) for token in _ALL_IDS)
         self.free.add(anything)
@@ -227,24 +144,4 @@ def compile_graph(
     free_text = tuple(bool(s & nfa.free) for s in subsets)
     decoder_start = arcs[0].get(SPACE_ID, 0)
     _LOGGER.debug("compiled %d NFA states into %d DFA states", len(nfa.eps), len(arcs))
-    return CharGraph(
-        tuple(arcs), accepting, free_text, decoder_start, _exit_tokens(arcs, accepting)
-    )
-
-
-def _exit_tokens(arcs: list[dict[int, int]], accepting: tuple[bool, ...]) -> tuple[int, ...]:
-    """Breadth-first search backwards from the accepting states."""
-    incoming: list[list[tuple[int, int]]] = [[] for _ in arcs]
-    for state, state_arcs in enumerate(arcs):
-        for token, target in state_arcs.items():
-            incoming[target].append((token, state))
-    exits = [-1] * len(arcs)
-    done = list(accepting)
-    queue = deque(state for state, final in enumerate(accepting) if final)
-    while queue:
-        target = queue.popleft()
-        for token, state in incoming[target]:
-            if not done[state]:
-                done[state], exits[state] = True, token
-                queue.append(state)
-    return tuple(exits)
+    return CharGraph.build(arcs, accepting, free_text, decoder_start)

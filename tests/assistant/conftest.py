@@ -1,4 +1,4 @@
-"""Synthetic CTC log-probabilities for decoding tests, and the built-in command set."""
+"""Shared by the runtime's tests: synthetic CTC log-probabilities and the built-in command set."""
 
 from __future__ import annotations
 
