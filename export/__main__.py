@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from export.errors import ExportError
+from export.model_card import short_card
 from export.onnx_export import export_onnx
 from export.quantize import quantize_int8
 from export.verify import verify_onnx
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "--model-card",
         type=Path,
         default=None,
-        help="markdown file whose text is stored in the ONNX metadata",
+        help="markdown card: its title and first section (under 1 KB) go into the ONNX metadata",
     )
     parser.add_argument(
         "--int8", action="store_true", help="also write an int8 copy next to it (NAME.int8.onnx)"
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         model, feature_config, state = model_from_checkpoint(args.checkpoint)
-        card = args.model_card.read_text() if args.model_card else ""
+        card = short_card(args.model_card.read_text()) if args.model_card else ""
         training = {
             "step": state.get("step"),
             "checkpoint": args.checkpoint.name,
