@@ -23,7 +23,7 @@ from assistant.audio.endpoint import (
     EndpointEvent,
 )
 from assistant.audio.sources import PREROLL_MS, AudioSource, PreRoll, rms_dbfs
-from assistant.commands.confidence import DEFAULT_SENSITIVITY, Calibration
+from assistant.commands.confidence import Calibration
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult, bundled_calibration
 from assistant.decoding.greedy import greedy_decode
@@ -39,15 +39,11 @@ _LOGGER = logging.getLogger(__name__)
 class EngineConfig:
     """How the engine listens and decides."""
 
-    sensitivity: str = DEFAULT_SENSITIVITY
-    """How readily commands are accepted: strict, normal or loose (points of the confidence
-    calibration's trade-off curve, see :mod:`assistant.commands.confidence`)."""
-    threshold: float | None = None
-    """Commands with a confidence below this (0..1) are rejected; None: the sensitivity's."""
+    understanding: UnderstandOptions = field(default_factory=UnderstandOptions)
+    """How an utterance becomes a command: sensitivity or threshold, the shortest utterance
+    decoded, the search (see :func:`assistant.pipeline.understand`)."""
     partial_interval_ms: int = 300
     """Audio in milliseconds between two partial transcripts while listening."""
-    min_utterance_ms: int = UnderstandOptions.min_speech_ms
-    """Shorter utterances (without the pre-roll) are rejected without decoding, in ms."""
     max_utterance_ms: int = MAX_UTTERANCE_MS
     """An utterance is ended after this long, in milliseconds (hands-free too: it overrides
     ``endpoint.max_utterance_ms``)."""
@@ -147,11 +143,7 @@ class Engine:
         ``calibration`` is the model's confidence calibration (default: the bundled model's)."""
         self.source = source
         self.calibration = calibration or bundled_calibration()
-        self.options = UnderstandOptions(
-            sensitivity=config.sensitivity,
-            threshold=config.threshold,
-            min_speech_ms=config.min_utterance_ms,
-        )
+        self.options = config.understanding
         """How utterances are understood (see :func:`assistant.pipeline.understand`)."""
         self.threshold = self.options.threshold_of(self.calibration)
         """Commands with a confidence below this are rejected."""
@@ -252,7 +244,7 @@ class Engine:
     def partial(self) -> str:
         """Greedy transcript of the utterance so far (re-decodes the whole buffer)."""
         audio = self.audio()
-        if audio.size < self.config.min_utterance_ms * self.sample_rate // 1000:
+        if audio.size < self.options.min_speech_ms * self.sample_rate // 1000:
             return ""
         info = self.model.info
         return greedy_decode(self.model.log_probs(audio), info.blank_id, info.vocabulary)

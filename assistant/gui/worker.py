@@ -28,7 +28,7 @@ from assistant.engine import Engine, EngineConfig, ReplyLike, Turn
 from assistant.errors import AssistantError, AudioError, ModelError, NoInputDeviceError
 from assistant.gui.settings import Settings
 from assistant.gui.widgets import TimerSource
-from assistant.pipeline import AcousticModel
+from assistant.pipeline import AcousticModel, UnderstandOptions
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -477,7 +477,10 @@ class Worker(QObject):
         else:
             self._report_left_out(commands)
         self._share_commands(commands)
-        config = EngineConfig(hands_free=settings.hands_free, sensitivity=settings.sensitivity)
+        config = EngineConfig(
+            hands_free=settings.hands_free,
+            understanding=UnderstandOptions(sensitivity=settings.sensitivity),
+        )
         try:
             calibration = load_calibration(
                 Path(settings.model_path) if settings.model_path else None

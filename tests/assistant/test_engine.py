@@ -14,6 +14,7 @@ from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult
 from assistant.engine import Engine, EngineConfig, Turn
 from assistant.errors import AssistantError
+from assistant.pipeline import UnderstandOptions
 from assistant.recognizer import Recognizer
 from assistant.skills.base import NOT_CAUGHT
 from assistant.vocabulary import BLANK_ID, TOKENS
@@ -236,12 +237,16 @@ def test_the_sensitivity_sets_the_threshold(
     calibration = load_calibration()
     thresholds = []
     for sensitivity in ("strict", "normal", "loose"):
-        config = EngineConfig(sensitivity=sensitivity)
+        config = EngineConfig(understanding=UnderstandOptions(sensitivity=sensitivity))
         engine = Engine(WavFileSource(wav), Recognizer(model_path), commands, None, config)
         thresholds.append(engine.threshold)
         assert engine.threshold == calibration.threshold(sensitivity)
     assert thresholds == sorted(thresholds, reverse=True)
     fixed = Engine(
-        WavFileSource(wav), Recognizer(model_path), commands, None, EngineConfig(threshold=0.3)
+        WavFileSource(wav),
+        Recognizer(model_path),
+        commands,
+        None,
+        EngineConfig(understanding=UnderstandOptions(threshold=0.3)),
     )
     assert fixed.threshold == 0.3
