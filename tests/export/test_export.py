@@ -186,7 +186,7 @@ def test_export_command_line(tmp_path: Path, model: AcousticModel) -> None:
     assert out.is_file()
     assert out.with_suffix(".int8.onnx").is_file()
     metadata = metadata_of(out)
-    assert metadata["model_card"] == "# tiny\n"
+    assert metadata["model_card"] == "# tiny\n\n(Full card: docs/model_card.md in the project.)"
     training = json.loads(metadata["training"])
     assert training["step"] == 11
     assert training["checkpoint"] == "ckpt.pt"
