@@ -38,7 +38,7 @@ from assistant.commands.confidence import (
 from assistant.commands.confusion import edit_distance, prefix_distance
 from assistant.commands.expression import SlotKind
 from assistant.commands.grammar import CommandSet
-from assistant.commands.parser import SlotMatch, SlotValue, TextMatch, parse_text
+from assistant.commands.matcher import SlotMatch, SlotValue, TextMatch, parse_text
 from assistant.decoding.constrained import (
     BeamConfig,
     Hypothesis,
@@ -196,7 +196,7 @@ def _interpret(hypotheses: list[Hypothesis], commands: CommandSet) -> list[Inter
     found = []
     for hypothesis in hypotheses:
         match = parse_text(hypothesis.text, commands.grammar)
-        if match is None:  # the automaton and the parser disagree: a bug, not user input
+        if match is None:  # the automaton and the matcher disagree: a bug, not user input
             _LOGGER.warning("decoded %r but no template parses it", hypothesis.text)
             continue
         found.append(_interpretation(match, hypothesis.log_score))

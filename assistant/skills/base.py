@@ -22,7 +22,7 @@ from typing import Protocol
 from assistant.commands.expression import SlotKind
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult
-from assistant.commands.parser import SlotValue
+from assistant.commands.matcher import SlotValue
 from assistant.paths import data_dir
 from assistant.skills.apps import DEFAULT_URLS, AppLauncher, UrlOpener, default_apps
 from assistant.skills.calculator import calculate

@@ -5,8 +5,8 @@ from __future__ import annotations
 from assistant.commands.expression import EMPTY, Alternative, Expression, Sequence, Slot, SlotKind
 from assistant.commands.expression import Word as WordExpr
 from assistant.commands.grammar import Grammar, Template
+from assistant.commands.matcher import parse_text
 from assistant.commands.numbers import duration_words, number_words
-from assistant.commands.parser import parse_text
 
 PREFERRED_EXAMPLES = {
     "GetTime": "what time is it",

@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.commands.confusion import FREE_TEXT_PLACEHOLDER, sample_sentences
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.commands.intents import match_text
-from assistant.commands.parser import SlotValue
+from assistant.commands.matcher import SlotValue
 
 GRAMMARS_DIR = Path(__file__).parent / "grammars"
 """Everyday command domains beyond the built-in skills, one YAML file each."""

@@ -20,8 +20,8 @@ from assistant.commands.errors import GrammarError, GrammarTooLargeError, Templa
 from assistant.commands.expression import MAX_NUMBER, can_be_empty, parse_template
 from assistant.commands.grammar import CommandSet, parse_grammar
 from assistant.commands.intents import match_text
+from assistant.commands.matcher import parse_text
 from assistant.commands.numbers import duration_words, number_words
-from assistant.commands.parser import parse_text
 from assistant.decoding.constrained import BeamConfig, constrained_decode
 from assistant.decoding.lexicon import lexicon_graph
 from assistant.vocabulary import TOKENS

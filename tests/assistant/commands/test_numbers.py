@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from assistant.commands.expression import MAX_NUMBER, Expression
 from assistant.commands.grammar import parse_grammar
+from assistant.commands.matcher import match_template
 from assistant.commands.numbers import (
     duration_expression,
     duration_words,
@@ -17,7 +18,6 @@ from assistant.commands.numbers import (
     parse_number,
     spoken_forms,
 )
-from assistant.commands.parser import match_template
 
 GRAMMAR = parse_grammar([("<test>", "intents: {X: [go]}")])
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from assistant.commands.grammar import CommandSet
-from assistant.commands.parser import parse_text
+from assistant.commands.matcher import parse_text
 from assistant.decoding.constrained import (
     BeamConfig,
     constrained_decode,
