@@ -27,7 +27,7 @@ from assistant.decoding.words import WordsConfig
 from assistant.errors import AssistantError, ModelError, WordListError
 from assistant.pipeline import TranscribeOptions, UnderstandOptions, transcribe, understand
 from assistant.recognizer import PROVIDER_CHOICES, Recognizer, default_model_path
-from assistant.skills.base import NOT_CAUGHT, Skills, SkillsConfig
+from assistant.skills.dispatch import NOT_CAUGHT, Skills, SkillsConfig
 from assistant.skills.errors import SkillsError
 from assistant.speech_out import ENGINE_CHOICES, Speaker
 

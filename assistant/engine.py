@@ -30,7 +30,7 @@ from assistant.decoding.greedy import greedy_decode
 from assistant.decoding.words import common_words_graph
 from assistant.errors import AssistantError
 from assistant.pipeline import AcousticModel, UnderstandOptions, understand
-from assistant.skills.base import NOT_CAUGHT
+from assistant.skills.dispatch import NOT_CAUGHT
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class EngineConfig:
 
 
 class ReplyLike(Protocol):
-    """A skill's answer (``assistant.skills.base.Reply`` or a test double)."""
+    """A skill's answer (``assistant.skills.dispatch.Reply`` or a test double)."""
 
     @property
     def text(self) -> str:
@@ -104,7 +104,7 @@ class Turn:
     result: RecognitionResult
     """The command recognised, or a rejection (intent None)."""
     reply: str
-    """The assistant's answer, or :data:`~assistant.skills.base.NOT_CAUGHT`."""
+    """The assistant's answer, or :data:`~assistant.skills.dispatch.NOT_CAUGHT`."""
     speak: bool
     """Whether the reply should be spoken (when spoken replies are on)."""
     timings: Timings

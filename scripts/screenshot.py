@@ -67,7 +67,7 @@ from assistant.gui.settings_dialog import SettingsDialog  # noqa: E402
 from assistant.gui.theme import DARK, LIGHT, Theme, ThemeFollower  # noqa: E402
 from assistant.gui.window import MainWindow  # noqa: E402
 from assistant.gui.worker import State, Worker  # noqa: E402
-from assistant.skills.base import Skills, SkillsConfig  # noqa: E402
+from assistant.skills.dispatch import Skills, SkillsConfig  # noqa: E402
 
 UTTERANCES = (
     "set a timer for ten minutes",

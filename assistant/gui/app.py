@@ -120,7 +120,7 @@ def _skills_and_speaker() -> tuple[AppSkills, SpeechOut]:
     The worker decides whether to speak (the setting can change while running), so the skills
     get the speaker only to stop it ("stop") and never speak themselves.
     """
-    from assistant.skills.base import Skills, SkillsConfig
+    from assistant.skills.dispatch import Skills, SkillsConfig
 
     speaker = SpeechOut()
     return Skills(SkillsConfig(spoken_replies=False), speaker=speaker), speaker

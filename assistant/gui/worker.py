@@ -74,7 +74,7 @@ class EngineParts(Protocol):
 
 
 class AppSkills(Protocol):
-    """What the app needs of its skills (:class:`assistant.skills.base.Skills`)."""
+    """What the app needs of its skills (:class:`assistant.skills.dispatch.Skills`)."""
 
     commands: CommandSet | None
     """The commands whose sentences the help lists; the worker keeps it current."""

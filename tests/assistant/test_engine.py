@@ -16,7 +16,7 @@ from assistant.engine import Engine, EngineConfig, Turn
 from assistant.errors import AssistantError
 from assistant.pipeline import UnderstandOptions
 from assistant.recognizer import Recognizer
-from assistant.skills.base import NOT_CAUGHT
+from assistant.skills.dispatch import NOT_CAUGHT
 from assistant.vocabulary import BLANK_ID, TOKENS
 
 COMMANDS = """

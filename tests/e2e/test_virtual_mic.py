@@ -182,7 +182,7 @@ def test_the_app_does_not_hear_its_own_spoken_reply(
     from assistant.gui.settings import Settings
     from assistant.gui.window import MainWindow
     from assistant.gui.worker import State, Worker
-    from assistant.skills.base import Skills, SkillsConfig
+    from assistant.skills.dispatch import Skills, SkillsConfig
     from assistant.speech_out import Speaker
 
     class PulseParts(DefaultParts):

@@ -21,7 +21,7 @@ import pytest
 import assistant
 from assistant.commands.grammar import BUILTIN_DIR, CommandSet
 from assistant.commands.intents import RecognitionResult, match_text
-from assistant.skills.base import Skills, SkillsConfig
+from assistant.skills.dispatch import Skills, SkillsConfig
 
 RUNTIME = Path(assistant.__file__).parent
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}

@@ -35,7 +35,7 @@ from assistant.gui.widgets import said
 from assistant.gui.window import MainWindow
 from assistant.gui.worker import State, Worker
 from assistant.recognizer import Recognizer
-from assistant.skills.base import NOT_CAUGHT, Skills, SkillsConfig
+from assistant.skills.dispatch import NOT_CAUGHT, Skills, SkillsConfig
 
 COMMANDS = """
 intents:

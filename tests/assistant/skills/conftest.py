@@ -10,7 +10,7 @@ import pytest
 
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult, match_text
-from assistant.skills.base import Reply, Skills, SkillsConfig
+from assistant.skills.dispatch import Reply, Skills, SkillsConfig
 
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 15, 5, 9)
 """The fixed wall clock of the skills under test."""

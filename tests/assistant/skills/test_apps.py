@@ -10,7 +10,7 @@ import pytest
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult
 from assistant.skills.apps import AppLauncher, default_apps
-from assistant.skills.base import Reply, Skills, SkillsConfig
+from assistant.skills.dispatch import Reply, Skills, SkillsConfig
 from assistant.skills.errors import SkillsConfigError
 
 Say = Callable[[str], Reply]

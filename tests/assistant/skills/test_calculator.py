@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from assistant.skills.base import Reply
 from assistant.skills.calculator import calculate, format_number
+from assistant.skills.dispatch import Reply
 
 Say = Callable[[str], Reply]
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from assistant.skills.base import Reply
 from assistant.skills.clock import date_reply, time_reply
+from assistant.skills.dispatch import Reply
 
 Say = Callable[[str], Reply]
 

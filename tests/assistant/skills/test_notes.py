@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import atomic
-from assistant.skills.base import Reply
+from assistant.skills.dispatch import Reply
 from assistant.skills.errors import NotesError
 from assistant.skills.notes import MAX_READ_BACK, Note, NoteStore, read_back
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from assistant.commands.intents import RecognitionResult
-from assistant.skills.base import Reply
+from assistant.skills.dispatch import Reply
 from assistant.skills.timers import Timer, TimerManager, describe_duration
 
 Say = Callable[[str], Reply]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from assistant.commands.intents import RecognitionResult
-from assistant.skills.base import NOT_CAUGHT, Reply
+from assistant.skills.dispatch import NOT_CAUGHT, Reply
 
 
 class FakeSpeaker:
@@ -112,7 +112,7 @@ def test_reply_to_dict() -> None:
 def test_user_intents_answer_with_their_reply(tmp_path) -> None:
     from assistant.commands.grammar import BUILTIN_DIR, CommandSet
     from assistant.commands.intents import match_text
-    from assistant.skills.base import Skills, SkillsConfig
+    from assistant.skills.dispatch import Skills, SkillsConfig
 
     mine = tmp_path / "mine.yaml"
     mine.write_text(
