@@ -19,11 +19,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
 
+from assistant import paths
 from assistant.commands.expression import SlotKind
 from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import RecognitionResult
 from assistant.commands.matcher import SlotValue
-from assistant.paths import data_dir
 from assistant.skills.apps import DEFAULT_URLS, AppLauncher, UrlOpener, default_apps
 from assistant.skills.calculator import calculate
 from assistant.skills.clock import date_reply, time_reply
@@ -39,11 +39,6 @@ _LOGGER = logging.getLogger(__name__)
 
 NOT_CAUGHT = "Sorry, I didn't catch that."
 """The reply to a rejected command."""
-
-
-def default_data_dir() -> Path:
-    """The user's data folder (:func:`assistant.paths.data_dir`)."""
-    return data_dir()
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,7 @@ class Reply:
 class SkillsConfig:
     """Settings of the built-in skills."""
 
-    data_dir: Path = field(default_factory=default_data_dir)
+    data_dir: Path = field(default_factory=paths.data_dir)
     """Folder for the notes file (created on the first note)."""
     apps: Mapping[str, Sequence[str]] = field(default_factory=default_apps)
     """Spoken app name (an ``app`` list value) -> argv started without a shell."""
