@@ -12,7 +12,7 @@ Sets: the real dev sets of every corpus (``models.data.real_speech``) and the he
 Kokoro voices of ``data/kokoro`` (``models.data.kokoro_corpus``). Prints WER and CER on text
 normalised alike (lower case, digits as words, no punctuation, spelled letters joined into
 one word), the real-time factor on one thread and the size of each model. Then commands: the
-calibration set's Kokoro part (``data/calibration/v1``) under its everyday grammar, each
+calibration set's Kokoro part (``data/calibration/v2``) under its everyday grammar, each
 peer's text parsed by the grammar (right and accepted = the parse has the right intent and
 slots; a non-command accepted = it parses at all) against ours through ``understand``.
 """
@@ -217,11 +217,11 @@ def commands(name: str, transcribe: Transcribe, model: Path, limit: int) -> dict
     """Right and accepted (commands) and accepted (non-commands) on the calibration set's
     Kokoro part, under the everyday grammar; empty when the set is not built."""
     from assistant.commands.confidence import load_calibration
-    from models.calibration.build import read_set
+    from models.calibration.build import VERSION, read_set
     from models.calibration.fit import audio_path
     from models.calibration.grammars import everyday_commands
 
-    folder = Path("data/calibration/v1")
+    folder = Path(f"data/calibration/v{VERSION}")
     try:
         rows = [r for r in read_set(folder) if r["part"] == "kokoro"]
         rows = rows[:: max(1, len(rows) // limit)][:limit]  # commands and others alike

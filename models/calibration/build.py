@@ -1,9 +1,9 @@
 """Build the confidence calibration set: utterances that look like users, each with a grammar
 and the meaning the recogniser should return (or none, when it should reject).
 
-    python -m models.calibration.build --out data/calibration --workers 2
+    python -m models.calibration.build --workers 2
 
-Five parts, each recognised under its own grammar (see :mod:`models.calibration.grammars`):
+Seven parts, each recognised under its own grammar (see :mod:`models.calibration.grammars`):
 
 * ``kokoro``: commands of the built-in and six everyday grammars, and sentences outside them
   (commands of two other domains, commands with one word changed, everyday sentences), spoken
@@ -17,6 +17,10 @@ Five parts, each recognised under its own grammar (see :mod:`models.calibration.
   them; the others, as close as read sentences get, must be rejected.
 * ``real-out``: real sentences of wuw_corpus_ii's dev speakers and speechocean762 ``test``
   under the everyday grammar: none is a command.
+* ``so762-slot`` and ``wuw-slot``: other real sentences of speechocean762 ``test`` and the
+  sentences of wuw_corpus_ii's dev speakers made commands with a slot, in groups of ten, each
+  group a grammar (:mod:`models.calibration.slotted`, the files in ``grammars/``): half are
+  commands, half one word off a command (the slot's list lacks the word said).
 
 The set is fixed by :data:`VERSION` and ``--seed``: a rebuild makes the same rows and, from the
 same seeds, the same audio (``audio_sha1`` in the manifest lets a rebuild be checked). Real
@@ -31,6 +35,7 @@ import json
 import logging
 import multiprocessing
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +46,14 @@ from assistant.commands.grammar import CommandSet
 from assistant.commands.intents import match_text
 from assistant.features import SAMPLE_RATE
 from models.calibration.grammars import (
+    GRAMMARS_DIR,
     GSC_COMMAND_WORDS,
     OTHER_DOMAINS,
     SO762_GRAMMAR_SIZE,
     everyday_commands,
     so762_sentences,
 )
+from models.calibration.slotted import grammar_yaml, slot_sentences
 from models.data.command_texts import command_set, sample_commands
 from models.data.kokoro import (
     HELD_OUT_VOICES,
@@ -63,7 +70,7 @@ from models.errors import DataError, SynthesisError
 
 _LOGGER = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 """Bump when the recipe changes: a calibration is only comparable on the same version."""
 COLUMNS = [
     "id",
@@ -204,11 +211,27 @@ def _make(args: tuple[SpokenJob, Path]) -> tuple[int, float, str] | None:
     return job.index, duration, hashlib.sha1(target.read_bytes()).hexdigest()[:16]
 
 
-def real_rows(seed: int) -> list[dict[str, str]]:
-    """The rows of the real parts (gsc10, wake5, so762, real-out); empty where a corpus is
-    absent."""
+SO762_SLOTTED = 400
+"""speechocean762 ``test`` sentences in the so762-slot part."""
+
+
+def real_rows(seed: int) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The rows of the real parts (gsc10, wake5, so762, real-out, so762-slot, wuw-slot), and
+    the slotted parts' command files by grammar name; empty where a corpus is absent."""
     rows: list[dict[str, str]] = []
+    grammar_files: dict[str, str] = {}
     root = speech_dir()
+
+    def add_slotted(part: str, utterances: list, salt: int) -> None:
+        by_text = {u.transcript: u for u in utterances}
+        vocabulary = english_words(5000)
+        for g, group in enumerate(slot_sentences(list(by_text), vocabulary, seed + salt)):
+            name = f"{part}-{g:03d}"
+            grammar_files[name] = grammar_yaml(group)
+            for s in group:
+                listed = s.in_grammar
+                slots = {s.slot: s.word} if listed else {}
+                add(part, name, by_text[s.transcript], s.intent if listed else "", slots)
 
     def add(part: str, grammar: str, utterance: object, intent: str, slots: dict) -> None:
         path = Path(utterance.path).relative_to(root)  # type: ignore[attr-defined]
@@ -249,6 +272,7 @@ def real_rows(seed: int) -> list[dict[str, str]]:
         rng.shuffle(sentences_)
         for u in sentences_[:150]:
             add("real-out", "everyday", u, "", {})
+        add_slotted(SLOTTED_PARTS[1], sorted(sentences_, key=lambda u: u.path), 11)
     except DataError as e:
         _LOGGER.warning("wake5 skipped: %s", e)
     try:
@@ -264,12 +288,14 @@ def real_rows(seed: int) -> list[dict[str, str]]:
             add("so762", "so762", u, "", {})
         for u in rest[SO762_GRAMMAR_SIZE : SO762_GRAMMAR_SIZE + 150]:
             add("real-out", "everyday", u, "", {})
+        slotted_from = SO762_GRAMMAR_SIZE + 150
+        add_slotted(SLOTTED_PARTS[0], rest[slotted_from : slotted_from + SO762_SLOTTED], 12)
     except DataError as e:
         _LOGGER.warning("so762 skipped: %s", e)
     for row in rows:
         info = sf.info(str(root / row["path"].removeprefix("speech:")))
         row["duration"] = f"{info.duration:.3f}"
-    return rows
+    return rows, grammar_files
 
 
 def build(out_dir: Path, count_in: int, count_out: int, seed: int, workers: int) -> Path:
@@ -287,12 +313,27 @@ def build(out_dir: Path, count_in: int, count_out: int, seed: int, workers: int)
             index, duration, digest = result
             rows_by_index[index].update(duration=f"{duration:.3f}", audio_sha1=digest)
     rows = [r for _, r in sorted(rows_by_index.items()) if r.get("duration")]
-    rows += real_rows(seed)
+    real, grammar_files = real_rows(seed)
+    rows += real
+    (out_dir / GRAMMARS_DIR).mkdir(exist_ok=True)
+    for name, text in grammar_files.items():
+        (out_dir / GRAMMARS_DIR / f"{name}.yaml").write_text(text, encoding="utf-8")
     manifest = out_dir / "manifest.tsv"
     write_manifest(manifest, rows, COLUMNS)
     (out_dir / "VERSION").write_text(f"{VERSION} seed={seed}\n")
     _LOGGER.info("wrote %d rows to %s", len(rows), manifest)
     return manifest
+
+
+SLOTTED_PARTS = ("so762-slot", "wuw-slot")
+"""The parts whose non-commands are one word off a command of their grammar."""
+
+
+def is_near_miss(row: Mapping[str, str]) -> bool:
+    """Whether a manifest row is no command but one word off a command of its grammar."""
+    if row["intent"]:
+        return False
+    return row["part"] in SLOTTED_PARTS or row["condition"].endswith(";one-word-changed")
 
 
 def read_set(folder: Path) -> list[dict[str, str]]:

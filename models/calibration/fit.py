@@ -7,7 +7,8 @@ own path (:func:`assistant.commands.intents.analyse`) under its grammar; its mea
 whether the best sentence's meaning is right are cached per model. A logistic regression
 (numpy, L2, each part of the set weighed alike) is fitted on them; the thresholds of the
 sensitivities are read off its trade-off curve against the set's false acceptance (utterances
-that are no command of their grammar). Prints each feature alone and all together,
+that are no command of their grammar, counted apart when they are one word off a command).
+Prints each feature alone and all together,
 cross-validated over two halves of the speakers, then the curve by part and by length, and
 writes ``MODEL.confidence.json`` and (``--report``) a Markdown report with a plot.
 """
@@ -37,14 +38,34 @@ from assistant.commands.confidence import (
 )
 from assistant.commands.intents import analyse
 from assistant.recognizer import Recognizer, default_model_path
-from models.calibration.build import VERSION, read_set
+from models.calibration.build import VERSION, is_near_miss, read_set
 from models.calibration.grammars import grammars_of
 from models.data.real_speech import speech_dir
 
 _LOGGER = logging.getLogger(__name__)
 
-FALSE_ACCEPTANCE_TARGETS = {"strict": 0.005, "normal": 0.02, "loose": 0.05}
-"""Sensitivity -> the share of non-commands it may accept on the calibration set."""
+
+@dataclass(frozen=True)
+class Target:
+    """The most a sensitivity may accept of the calibration set's non-commands."""
+
+    other: float
+    """Share of the sentences that are not one word off a command (other requests,
+    conversation, other words)."""
+    near_miss: float
+    """Share of the near misses: sentences one word off a command of the grammar."""
+
+
+FALSE_ACCEPTANCE_TARGETS = {
+    "strict": Target(other=0.005, near_miss=0.02),
+    "normal": Target(other=0.02, near_miss=0.10),
+    "loose": Target(other=0.05, near_miss=0.20),
+}
+"""Sensitivity -> what it may accept. A near miss ("add danger to the list" for "angry",
+a value the list lacks) is bounded apart and looser: a real voice's right command and its near
+miss differ in one word the model often barely hears, so bounding near misses at the other
+sentences' 2 % rejects half of real people's right commands. Users say commands of their
+grammar far more often than one word off one; ``strict`` holds near misses to 2 %."""
 LENGTH_BUCKETS = ((0.0, 3.0, "< 3 s"), (3.0, 6.0, "3-6 s"), (6.0, 1e9, "> 6 s"))
 L2 = 3e-3
 """Ridge penalty per term, relative to the total sample weight (chosen by the cross-validated
@@ -67,6 +88,8 @@ class Measured:
     """(N,) float: length of the audio."""
     speaker: np.ndarray
     """(N,) str: voice or speaker id."""
+    near_miss: np.ndarray
+    """(N,) bool: a non-command one word off a command of its grammar."""
 
 
 def audio_path(row: dict[str, str], folder: Path) -> Path:
@@ -81,20 +104,30 @@ def model_digest(model: Path) -> str:
 
 
 def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
-    """Run every utterance of the set at ``folder`` through ``model`` (cached per model)."""
+    """Run every utterance of the set at ``folder`` through ``model``. Cached per model and
+    row id: rows measured before with the same measurements are not measured again."""
     rows = read_set(folder)
     cache = folder / f"measured-{model_digest(model)}.npz"
+    known: dict[str, tuple[np.ndarray, bool]] = {}
     if cache.is_file():
         data = np.load(cache, allow_pickle=False)
-        if data["features"].shape == (len(rows), len(FEATURE_NAMES)):
-            return Measured(**{k: data[k] for k in Measured.__dataclass_fields__})
-    grammars = grammars_of(rows)
+        if "id" in data and tuple(data["feature_names"]) == FEATURE_NAMES:
+            known = {
+                str(i): (f, bool(r))
+                for i, f, r in zip(data["id"], data["features"], data["right"], strict=True)
+            }
+    grammars = grammars_of(rows, folder)
     recognizer = Recognizer(model, intra_op_num_threads=threads)
     features = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
     right = np.zeros(len(rows), dtype=bool)
     from tqdm import tqdm
 
-    for i, row in enumerate(tqdm(rows, desc="measuring", unit="utt")):
+    todo = [i for i, row in enumerate(rows) if row["id"] not in known]
+    for i, row in enumerate(rows):
+        if row["id"] in known:
+            features[i], right[i] = known[row["id"]]
+    for i in tqdm(todo, desc="measuring", unit="utt", disable=not todo):
+        row = rows[i]
         audio = load_audio(audio_path(row, folder), recognizer.info.sample_rate)
         if not has_speech(audio):
             continue
@@ -113,8 +146,16 @@ def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
         part=np.array([r["part"] for r in rows]),
         seconds=np.array([float(r["duration"]) for r in rows]),
         speaker=np.array([r["voice"] for r in rows]),
+        near_miss=np.array([is_near_miss(r) for r in rows]),
     )
-    np.savez(cache, **{k: getattr(measured, k) for k in Measured.__dataclass_fields__})
+    if todo:
+        np.savez(
+            cache,
+            id=np.array([r["id"] for r in rows]),
+            feature_names=np.array(FEATURE_NAMES),
+            features=features,
+            right=right,
+        )
     return measured
 
 
@@ -184,14 +225,24 @@ def confidences(calibration: Calibration, measured: Measured) -> np.ndarray:
     return scores
 
 
-def threshold_for(scores: np.ndarray, measured: Measured, target: float) -> float:
-    """The lowest threshold at which at most ``target`` of the non-commands are accepted."""
-    negative = np.sort(scores[~measured.command])[::-1]
-    allowed = int(np.floor(target * negative.size))
-    if allowed >= negative.size:
+def _lowest_threshold(scores: np.ndarray, share: float) -> float:
+    """The lowest threshold that accepts at most ``share`` of ``scores``."""
+    ranked = np.sort(scores)[::-1]
+    allowed = int(np.floor(share * ranked.size))
+    if allowed >= ranked.size:
         return 0.0
-    # accept strictly above the (allowed+1)-th highest non-command score
-    return float(np.nextafter(negative[allowed], 1.0))
+    # accept strictly above the (allowed+1)-th highest score
+    return float(np.nextafter(ranked[allowed], 1.0))
+
+
+def threshold_for(scores: np.ndarray, measured: Measured, target: Target) -> float:
+    """The lowest threshold at which at most ``target`` of the non-commands are accepted:
+    ``target.other`` of the other sentences and ``target.near_miss`` of the near misses."""
+    negative = ~measured.command
+    return max(
+        _lowest_threshold(scores[negative & ~measured.near_miss], target.other),
+        _lowest_threshold(scores[negative & measured.near_miss], target.near_miss),
+    )
 
 
 @dataclass(frozen=True)
@@ -209,6 +260,9 @@ class Point:
     others: int
     """Utterances that are no command."""
     others_accepted: int
+    near_misses: int = 0
+    """Non-commands one word off a command (counted in ``others`` too)."""
+    near_misses_accepted: int = 0
 
     @property
     def kept(self) -> float:
@@ -219,6 +273,18 @@ class Point:
     def false_acceptance(self) -> float:
         """Non-commands accepted over non-commands (0 when there are none)."""
         return self.others_accepted / self.others if self.others else 0.0
+
+    @property
+    def other_acceptance(self) -> float:
+        """Non-commands that are no near miss, accepted over their number."""
+        others = self.others - self.near_misses
+        accepted = self.others_accepted - self.near_misses_accepted
+        return accepted / others if others else 0.0
+
+    @property
+    def near_miss_acceptance(self) -> float:
+        """Near misses accepted over near misses (0 when there are none)."""
+        return self.near_misses_accepted / self.near_misses if self.near_misses else 0.0
 
 
 def point(scores: np.ndarray, measured: Measured, threshold: float, subset: np.ndarray) -> Point:
@@ -232,6 +298,8 @@ def point(scores: np.ndarray, measured: Measured, threshold: float, subset: np.n
         wrong_accepted=int((accepted & command & ~measured.right).sum()),
         others=int((~measured.command & subset).sum()),
         others_accepted=int((accepted & ~measured.command).sum()),
+        near_misses=int((measured.near_miss & subset).sum()),
+        near_misses_accepted=int((accepted & measured.near_miss).sum()),
     )
 
 
@@ -265,12 +333,10 @@ def subset_of(measured: Measured, mask: np.ndarray) -> Measured:
     return Measured(**{k: getattr(measured, k)[mask] for k in Measured.__dataclass_fields__})
 
 
-def kept_at(scores: np.ndarray, measured: Measured, target: float) -> tuple[float, float]:
-    """(right and accepted over best-right, false acceptance) at the threshold where the
-    set's false acceptance is at most ``target``."""
+def kept_at(scores: np.ndarray, measured: Measured, target: Target) -> Point:
+    """Acceptance of the whole set at the threshold of ``target``."""
     everything = np.ones(len(scores), dtype=bool)
-    p = point(scores, measured, threshold_for(scores, measured, target), everything)
-    return p.kept, p.false_acceptance
+    return point(scores, measured, threshold_for(scores, measured, target), everything)
 
 
 def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, model: Path) -> str:
@@ -281,19 +347,28 @@ def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, 
         "Made by `python -m models.calibration.fit --report` (see "
         "`models/calibration/build.py` for the set). *Kept*: right and accepted over the "
         "commands whose best grammar sentence is right; *false acc.*: utterances that are no "
-        "command of their grammar, accepted. Cross-validated: each half of the speakers "
-        "scored by a fit on the other half.",
+        "command of their grammar, accepted (*other*: not one word off a command; *near*: "
+        "one word off, a near miss). Cross-validated: each half of the speakers scored by a "
+        "fit on the other half.",
         "",
-        "## Each measurement alone, then together (cross-validated, at 2 % false acceptance)",
+        "## Each measurement alone, then together (cross-validated, at the normal targets)",
         "",
-        "| features | kept % | false acc. % |",
-        "|---|---|---|",
+        "| features | kept % | false acc. other % | near % |",
+        "|---|---|---|---|",
     ]
+    normal = FALSE_ACCEPTANCE_TARGETS["normal"]
     for i, name in enumerate(FEATURE_NAMES):
-        kept, fa = kept_at(cross_validated(measured, [i]), measured, 0.02)
-        lines.append(f"| {name} | {100 * kept:.1f} | {100 * fa:.1f} |")
-    kept, fa = kept_at(cv_scores, measured, 0.02)
-    lines += [f"| **all** | **{100 * kept:.1f}** | **{100 * fa:.1f}** |", ""]
+        p = kept_at(cross_validated(measured, [i]), measured, normal)
+        lines.append(
+            f"| {name} | {100 * p.kept:.1f} | {100 * p.other_acceptance:.1f} "
+            f"| {100 * p.near_miss_acceptance:.1f} |"
+        )
+    p = kept_at(cv_scores, measured, normal)
+    lines += [
+        f"| **all** | **{100 * p.kept:.1f}** | **{100 * p.other_acceptance:.1f}** "
+        f"| **{100 * p.near_miss_acceptance:.1f}** |",
+        "",
+    ]
     scores = confidences(calibration, measured)
     for name in SENSITIVITIES:
         threshold = calibration.threshold(name)
@@ -301,8 +376,8 @@ def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, 
             f"## Sensitivity `{name}`: threshold {threshold:.3f} (fitted on the whole set)",
             "",
             "| part | length | commands | best right | kept % | wrong acc. | others | "
-            "false acc. % |",
-            "|---|---|---|---|---|---|---|---|",
+            "false acc. other % | near misses | near % |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for part in [*sorted(set(measured.part)), "all"]:
             in_part = np.ones(len(scores), dtype=bool) if part == "all" else measured.part == part
@@ -313,7 +388,9 @@ def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, 
                 p = point(scores, measured, threshold, subset)
                 lines.append(
                     f"| {part} | {label} | {p.commands} | {p.best_right} | {100 * p.kept:.1f} "
-                    f"| {p.wrong_accepted} | {p.others} | {100 * p.false_acceptance:.1f} |"
+                    f"| {p.wrong_accepted} | {p.others - p.near_misses} "
+                    f"| {100 * p.other_acceptance:.1f} | {p.near_misses} "
+                    f"| {100 * p.near_miss_acceptance:.1f} |"
                 )
         lines.append("")
     return "\n".join(lines)
@@ -384,12 +461,13 @@ def main(argv: list[str] | None = None) -> int:
     cv_scores = cross_validated(measured)
     text = report(calibration, measured, cv_scores, args.model)
     print(text)
-    kept, fa = kept_at(cv_scores, measured, FALSE_ACCEPTANCE_TARGETS["normal"])
+    cv_normal = kept_at(cv_scores, measured, FALSE_ACCEPTANCE_TARGETS["normal"])
     description = (
         f"Fitted on calibration set v{VERSION} ({len(measured.right)} utterances: held-out "
         f"Kokoro voices and real speakers); cross-validated over speakers at the normal "
-        f"threshold: {100 * kept:.1f} % of best-sentence-right commands accepted at "
-        f"{100 * fa:.1f} % false acceptance."
+        f"threshold: {100 * cv_normal.kept:.1f} % of best-sentence-right commands accepted; "
+        f"{100 * cv_normal.other_acceptance:.1f} % of other sentences and "
+        f"{100 * cv_normal.near_miss_acceptance:.1f} % of near misses accepted."
     )
     calibration = Calibration(
         calibration.weights,

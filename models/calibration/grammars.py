@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from assistant.commands.grammar import CommandSet
 from models.data.command_texts import command_set
@@ -20,6 +21,8 @@ WAKE_WORDS = ("operator", "think engine", "onward", "wildfire", "voyager")
 """wuw_corpus_ii's five wake words."""
 SO762_GRAMMAR_SIZE = 200
 """Read sentences of speechocean762 ``test`` in its sentence grammar."""
+GRAMMARS_DIR = "grammars"
+"""The folder of a calibration set that holds its own command files (``NAME.yaml``)."""
 
 
 def everyday_commands() -> CommandSet:
@@ -60,8 +63,11 @@ def so762_commands(sentences: Sequence[str]) -> CommandSet:
     )
 
 
-def grammars_of(rows: Sequence[Mapping[str, str]]) -> dict[str, CommandSet]:
-    """Grammar name -> commands, for every grammar the manifest ``rows`` name."""
+def grammars_of(
+    rows: Sequence[Mapping[str, str]], folder: Path | None = None
+) -> dict[str, CommandSet]:
+    """Grammar name -> commands, for every grammar the manifest ``rows`` name; names other
+    than the built ones are command files in the set's ``folder`` (:data:`GRAMMARS_DIR`)."""
     names = {row["grammar"] for row in rows}
     found: dict[str, CommandSet] = {}
     for name in sorted(names):
@@ -76,6 +82,9 @@ def grammars_of(rows: Sequence[Mapping[str, str]]) -> dict[str, CommandSet]:
                 {r["transcript"] for r in rows if r["grammar"] == name and r["intent"]}
             )
             found[name] = so762_commands(sentences)
+        elif folder is not None and (folder / GRAMMARS_DIR / f"{name}.yaml").is_file():
+            path = folder / GRAMMARS_DIR / f"{name}.yaml"
+            found[name] = CommandSet.from_yaml(path.read_text(encoding="utf-8"), str(path))
         else:
             raise DataError(f"calibration manifest names an unknown grammar {name!r}")
     return found

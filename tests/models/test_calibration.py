@@ -12,6 +12,7 @@ from assistant.commands.intents import match_text
 from models.calibration.build import plan_kokoro
 from models.calibration.fit import (
     Measured,
+    Target,
     calibrate,
     confidences,
     fit_logistic,
@@ -43,6 +44,7 @@ def _measured(seed: int = 0, n: int = 400) -> Measured:
         part=np.where(np.arange(n) % 2 == 0, "a", "b"),
         seconds=rng.uniform(1, 10, n),
         speaker=np.array([f"s{i % 20}" for i in range(n)]),
+        near_miss=np.zeros(n, dtype=bool),
     )
 
 
@@ -81,10 +83,36 @@ def test_curve_end_points_on_a_fixed_sample() -> None:
 def test_threshold_for_accepts_at_most_the_target_share() -> None:
     measured = _measured(n=10)
     scores = np.linspace(0.05, 0.95, 10)
-    threshold = threshold_for(scores, measured, 0.2)
+    threshold = threshold_for(scores, measured, Target(other=0.2, near_miss=0.2))
     negatives = scores[~measured.command]
     assert np.sum(negatives >= threshold) <= int(0.2 * negatives.size)
     assert np.sum(negatives >= np.nextafter(threshold, 0)) > int(0.2 * negatives.size) - 1
+
+
+def test_near_misses_are_bounded_apart() -> None:
+    # ten non-commands: five near misses scored high, five other sentences scored low
+    measured = _measured(n=10)
+    command = np.zeros(10, dtype=bool)
+    near = np.arange(10) < 5
+    measured = Measured(
+        measured.features,
+        command,
+        command,
+        measured.part,
+        measured.seconds,
+        measured.speaker,
+        near,
+    )
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
+    # 20 % of near misses (one of five) may pass: the threshold lies just above 0.8
+    loose_near = threshold_for(scores, measured, Target(other=0.0, near_miss=0.2))
+    assert 0.8 < loose_near <= 0.8 + 1e-9
+    # no near miss may pass: above 0.9, whatever the other sentences allow
+    assert threshold_for(scores, measured, Target(other=1.0, near_miss=0.0)) > 0.9
+    # near misses unbounded: the other sentences (all below 0.4) set it
+    assert 0.4 < threshold_for(scores, measured, Target(other=0.0, near_miss=1.0)) <= 0.4 + 1e-9
+    p = point(scores, measured, loose_near, np.ones(10, dtype=bool))
+    assert (p.near_misses, p.near_misses_accepted, p.other_acceptance) == (5, 1, 0.0)
 
 
 def test_the_kokoro_plan_is_fixed_and_its_meanings_right() -> None:
