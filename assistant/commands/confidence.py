@@ -24,7 +24,9 @@ with the length of what was said:
 * ``letters_ratio``: log of the sentence's letters over the free transcript's;
 
 Sensitivities are points of the calibration set's trade-off curve: ``normal`` accepts the most
-right commands at no more than 2 % false acceptance, ``strict`` at 0.5 %, ``loose`` at 5 %.
+right commands while accepting no more than 2 % of the non-commands and 10 % of the near misses
+(one word off a command), ``strict`` 0.5 and 2 %, ``loose`` 5 and 20 %
+(``models.calibration.fit.FALSE_ACCEPTANCE_TARGETS``).
 """
 
 from __future__ import annotations
