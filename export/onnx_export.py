@@ -13,7 +13,7 @@ import assistant
 from assistant import model_format
 from assistant.features import FeatureConfig
 from export.errors import ExportError
-from models.model import AcousticModel
+from models.model import AcousticModel, without_phoneme_head
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def export_onnx(
     The TorchScript exporter is used: it exports ``pack_padded_sequence`` exactly, so batched
     inference with padding matches PyTorch.
     """
-    model = model.eval()
+    model = without_phoneme_head(model).eval()  # the phoneme head only helps training
     example = torch.randn(2, 160, feature_config.n_mels)
     lengths = torch.tensor([160, 97], dtype=torch.int64)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,9 @@ class ModelConfig:
     """Read the utterance in both directions (needs the whole utterance)."""
     dropout: float = 0.15
     """Dropout between layers during training."""
+    phoneme_classes: int = 0
+    """Classes of an auxiliary phoneme CTC head on the last layer, trained beside the
+    characters (``models.data.phonemes``); 0 for none. Exports leave it out."""
 
     @property
     def subsampling_factor(self) -> int:
@@ -138,6 +141,9 @@ class AcousticModel(nn.Module):
             self.norms.append(nn.LayerNorm(in_size))
         self.dropout = nn.Dropout(config.dropout)
         self.output = nn.Linear(in_size, config.vocab_size)
+        self.phoneme_output = (
+            nn.Linear(in_size, config.phoneme_classes) if config.phoneme_classes else None
+        )
         self._init_forget_gate_bias()
 
     def _init_forget_gate_bias(self) -> None:
@@ -157,6 +163,28 @@ class AcousticModel(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Log-probs (batch, frames_out, vocab) and their lengths, for features
         (batch, frames, n_mels) float32 with valid ``lengths`` (batch,) int64."""
+        hidden, out_lengths = self.encode(features, lengths)
+        # under bfloat16 autocast the normalisation over classes is still done in float32
+        return self.output(hidden).float().log_softmax(dim=-1), out_lengths
+
+    def forward_with_phonemes(
+        self, features: torch.Tensor, lengths: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Character log-probs, phoneme log-probs (batch, frames_out, phoneme_classes) and
+        their lengths; ValueError when the model has no phoneme head."""
+        if self.phoneme_output is None:
+            raise ValueError("this model has no phoneme head (phoneme_classes is 0)")
+        hidden, out_lengths = self.encode(features, lengths)
+        return (
+            self.output(hidden).float().log_softmax(dim=-1),
+            self.phoneme_output(hidden).float().log_softmax(dim=-1),
+            out_lengths,
+        )
+
+    def encode(
+        self, features: torch.Tensor, lengths: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The last recurrent layer's output (batch, frames_out, width) and its lengths."""
         # zero the padding first: conv1 reaches past each item's end, and padding holding
         # anything but zeros would change the item's last frames (and, through a backward
         # layer, all of them)
@@ -174,8 +202,17 @@ class AcousticModel(nn.Module):
             y, _ = rnn(packed)
             y, _ = pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
             x = self.dropout(norm(y))
-        # under bfloat16 autocast the normalisation over classes is still done in float32
-        return self.output(x).float().log_softmax(dim=-1), out_lengths
+        return x, out_lengths
+
+
+def without_phoneme_head(model: AcousticModel) -> AcousticModel:
+    """``model`` itself, or a copy without its phoneme head (what is exported)."""
+    if model.phoneme_output is None:
+        return model
+    plain = AcousticModel(replace(model.config, phoneme_classes=0))
+    weights = {k: v for k, v in model.state_dict().items() if not k.startswith("phoneme_output.")}
+    plain.load_state_dict(weights)
+    return plain.train(model.training)
 
 
 def preset_config(preset: str = "base", **overrides: object) -> ModelConfig:

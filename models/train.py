@@ -19,7 +19,7 @@ import logging
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +40,7 @@ from models.data.dataset import (
     seed_worker,
     with_durations,
 )
+from models.data.phonemes import PHONEME_TOKENS, phoneme_targets
 from models.data.real_speech import CORPORA, load_real_speech
 from models.errors import TrainingError
 from models.evaluate import dev_record, dev_sets, evaluate_set, format_table
@@ -120,6 +121,12 @@ class TrainConfig:
         "changes to the augmentation's defaults (models.augment.AugmentConfig) as "
         "name=value,...: e.g. reverb_prob=0.3,noise_prob=0.45 for more rooms and noise",
     )
+    phoneme_weight: float = _option(
+        0.0,
+        "weight of an auxiliary phoneme CTC loss, from a second output layer reading the "
+        "transcripts' espeak-ng phonemes (models.data.phonemes; needs the tts extra); 0: no "
+        "phoneme head. The head is left out of exports",
+    )
     precision: str = _option(
         "fp32",
         "fp32, or bf16: the forward pass under bfloat16 autocast (weights, optimizer and loss "
@@ -185,6 +192,7 @@ class _Window:
     """Losses and timings of the steps since the last log line."""
 
     losses: list[float] = field(default_factory=list)
+    phoneme_losses: list[float] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     waited: float = 0.0  # seconds spent waiting for the data loader
 
@@ -224,6 +232,10 @@ def _check_config(config: TrainConfig, world_size: int) -> None:
         raise TrainingError(
             f"unknown --precision {config.precision!r}; choose one of {sorted(PRECISIONS)}"
         )
+    if config.phoneme_weight > 0 and world_size > 1:
+        raise TrainingError("--phoneme-weight needs a single process")
+    if config.phoneme_weight < 0:
+        raise TrainingError(f"--phoneme-weight must be >= 0, got {config.phoneme_weight}")
     if config.time_limit > 0 and world_size > 1:
         # ranks would disagree on when time is up, and the first to stop hangs the rest
         raise TrainingError("--time-limit needs a single process; use --steps under torchrun")
@@ -278,7 +290,13 @@ def _build_data(
     )
     if augment is not None:
         _LOGGER.info("augmentation: %s", augment)
-    dataset = SpeechDataset(utterances, feature_config, augment, cache_audio=True)
+    phonemes = None
+    if config.phoneme_weight > 0:
+        phonemes = phoneme_targets(u.transcript for u in utterances)
+        _LOGGER.info("phoneme targets of %d transcripts (espeak-ng)", len(phonemes))
+    dataset = SpeechDataset(
+        utterances, feature_config, augment, cache_audio=True, phonemes=phonemes
+    )
     sampler = MixedBatchSampler(
         [u.duration for u in utterances],
         len(synthetic),
@@ -340,11 +358,17 @@ def _start(
         init_model_config = ModelConfig.from_dict(init_config)
     except TrainingError as e:
         raise TrainingError(f"{config.init}: {e}") from e
-    if init_model_config != model.config:
+    if replace(init_model_config, phoneme_classes=0) != replace(model.config, phoneme_classes=0):
         raise TrainingError(
             f"{config.init}: model {init_model_config.to_dict()} is not this run's "
             f"{model.config.to_dict()}"
         )
+    # a phoneme head starts new when the source has none, and is dropped when this run has none
+    if init_model_config.phoneme_classes != model.config.phoneme_classes:
+        init_weights = {k: v for k, v in init_weights.items() if "phoneme_output." not in k}
+        if model.phoneme_output is not None:
+            head = model.phoneme_output.state_dict()
+            init_weights |= {f"phoneme_output.{k}": v for k, v in head.items()}
     model.load_state_dict(init_weights)
     _LOGGER.info("started from the weights of %s (step %d)", config.init, init_step)
     return 0
@@ -359,21 +383,38 @@ def _train_step(
     config: TrainConfig,
     device: torch.device,
     ctc: nn.CTCLoss,
-) -> tuple[float, float]:
-    """One optimizer step on ``batch``; returns its CTC loss and gradient norm."""
+) -> tuple[float, float, float]:
+    """One optimizer step on ``batch``; returns its character CTC loss, its phoneme CTC loss
+    (0 without a phoneme head) and the gradient norm."""
     features = batch["features"].to(device)
     if spec_augment is not None:
         features = spec_augment(features)
+    phoneme_log_probs = None
     with forward_precision(device, config.precision):
-        log_probs, out_lengths = ddp_model(features, batch["lengths"].to(device))
+        if model.phoneme_output is not None:  # single process (_check_config)
+            log_probs, phoneme_log_probs, out_lengths = model.forward_with_phonemes(
+                features, batch["lengths"].to(device)
+            )
+        else:
+            log_probs, out_lengths = ddp_model(features, batch["lengths"].to(device))
     loss = ctc(  # the model's log-probs are float32 under autocast too (models/model.py)
         log_probs.transpose(0, 1), batch["targets"], out_lengths.cpu(), batch["target_lengths"]
     )
+    total = loss
+    phoneme_loss = torch.zeros(())
+    if phoneme_log_probs is not None:
+        phoneme_loss = ctc(
+            phoneme_log_probs.transpose(0, 1),
+            batch["phoneme_targets"],
+            out_lengths.cpu(),
+            batch["phoneme_target_lengths"],
+        )
+        total = loss + config.phoneme_weight * phoneme_loss
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    total.backward()
     grad_norm = nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
     optimizer.step()
-    return loss.item(), float(grad_norm)
+    return loss.item(), phoneme_loss.item(), float(grad_norm)
 
 
 def _append_metrics(path: Path, record: dict[str, object]) -> None:
@@ -389,17 +430,23 @@ def _log_window(
     their ``train`` row in metrics.jsonl; starts a new window."""
     elapsed = time.perf_counter() - window.started
     mean_loss = sum(window.losses) / len(window.losses)
+    record: dict[str, object] = {"kind": "train", "step": step, "loss": mean_loss}
+    phonemes = ""
+    if any(window.phoneme_losses):
+        record["phoneme_loss"] = sum(window.phoneme_losses) / len(window.phoneme_losses)
+        phonemes = f", phoneme loss {record['phoneme_loss']:.3f}"
     _LOGGER.info(
-        "step %d loss %.3f grad %.2f lr %.2e %.2f s/step (%.2f waiting for data)",
+        "step %d loss %.3f grad %.2f lr %.2e %.2f s/step (%.2f waiting for data)%s",
         step,
         mean_loss,
         grad_norm,
         lr,
         elapsed / len(window.losses),
         window.waited / len(window.losses),
+        phonemes,
     )
-    _append_metrics(metrics_path, {"kind": "train", "step": step, "loss": mean_loss})
-    window.losses = []
+    _append_metrics(metrics_path, record)
+    window.losses, window.phoneme_losses = [], []
     window.restart_clock()
 
 
@@ -463,7 +510,12 @@ def train(config: TrainConfig) -> Path:
     data = _build_data(config, out, feature_config, augment, rank, world_size)
 
     model = AcousticModel(
-        preset_config(config.preset, rnn_type=config.rnn_type, bidirectional=config.bidirectional)
+        preset_config(
+            config.preset,
+            rnn_type=config.rnn_type,
+            bidirectional=config.bidirectional,
+            phoneme_classes=len(PHONEME_TOKENS) if config.phoneme_weight > 0 else 0,
+        )
     ).to(device)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.lr, weight_decay=config.weight_decay
@@ -504,11 +556,12 @@ def train(config: TrainConfig) -> Path:
         lr = learning_rate(step, config, budget.fraction())
         for group in optimizer.param_groups:
             group["lr"] = lr
-        loss, grad_norm = _train_step(
+        loss, phoneme_loss, grad_norm = _train_step(
             ddp_model, model, optimizer, batch, spec_augment, config, device, ctc
         )
         step += 1
         window.losses.append(loss)
+        window.phoneme_losses.append(phoneme_loss)
         final = step >= config.steps or budget.fraction() >= 1.0
         if rank != 0:
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,8 @@ from models.data.manifests import Utterance, read_manifest_rows, write_manifest
 
 _LOGGER = logging.getLogger(__name__)
 
-Item = tuple[np.ndarray, list[int]]
+Item = tuple[np.ndarray, list[int]] | tuple[np.ndarray, list[int], list[int]]
+"""Features and character ids, and phoneme ids when the dataset has them."""
 
 
 def load_tts_corpus(folder: Path, split: str) -> list[Utterance]:
@@ -83,8 +84,12 @@ class SpeechDataset(torch.utils.data.Dataset[Item]):
         feature_config: FeatureConfig = FeatureConfig(),
         augment: AugmentConfig | None = None,
         cache_audio: bool = False,
+        phonemes: Mapping[str, list[int]] | None = None,
     ) -> None:
+        """``phonemes``: transcript -> phoneme ids (``models.data.phonemes``), for items that
+        carry them too."""
         self.utterances = list(utterances)
+        self.phonemes = phonemes
         self.feature_config = feature_config
         self.augment = augment
         self._rng = np.random.default_rng()
@@ -126,7 +131,10 @@ class SpeechDataset(torch.utils.data.Dataset[Item]):
                 alpha = self._rng.uniform(*self.augment.warp_range)
                 filterbank = warped_filterbank(mel_filterbank(self.feature_config), alpha)
         features = log_mel(audio, self.feature_config, filterbank)
-        return features, encode(self.utterances[index].transcript)
+        transcript = self.utterances[index].transcript
+        if self.phonemes is not None:
+            return features, encode(transcript), self.phonemes[transcript]
+        return features, encode(transcript)
 
 
 def seed_worker(worker_id: int) -> None:
@@ -137,19 +145,21 @@ def seed_worker(worker_id: int) -> None:
 
 
 def collate(items: list[Item]) -> dict[str, torch.Tensor]:
-    """Pad a list of items into a batch: features, lengths, targets, target_lengths."""
-    lengths = torch.tensor([f.shape[0] for f, _ in items], dtype=torch.int64)
+    """Pad a list of items into a batch: features, lengths, targets, target_lengths (and
+    phoneme_targets, phoneme_target_lengths when the items carry phonemes)."""
+    lengths = torch.tensor([item[0].shape[0] for item in items], dtype=torch.int64)
     features = torch.zeros(len(items), int(lengths.max()), items[0][0].shape[1])
-    for i, (f, _) in enumerate(items):
-        features[i, : f.shape[0]] = torch.from_numpy(f)
-    targets = torch.tensor([t for _, ts in items for t in ts], dtype=torch.int64)
-    target_lengths = torch.tensor([len(ts) for _, ts in items], dtype=torch.int64)
-    return {
-        "features": features,
-        "lengths": lengths,
-        "targets": targets,
-        "target_lengths": target_lengths,
-    }
+    for i, item in enumerate(items):
+        features[i, : item[0].shape[0]] = torch.from_numpy(item[0])
+    batch = {"features": features, "lengths": lengths}
+    columns = [("targets", "target_lengths")]
+    if len(items[0]) == 3:
+        columns.append(("phoneme_targets", "phoneme_target_lengths"))
+    for column, (ids_name, lengths_name) in enumerate(columns, start=1):
+        ids = [item[column] for item in items]  # type: ignore[misc]
+        batch[ids_name] = torch.tensor([t for ts in ids for t in ts], dtype=torch.int64)
+        batch[lengths_name] = torch.tensor([len(ts) for ts in ids], dtype=torch.int64)
+    return batch
 
 
 class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
