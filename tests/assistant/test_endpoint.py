@@ -118,3 +118,18 @@ def test_trim_pauses_leaves_short_pauses_and_silence_alone() -> None:
     assert trim_pauses(audio, EndpointConfig(pause_keep_ms=400)) is audio
     silence = noise(2.0, -60)
     assert trim_pauses(silence) is silence
+
+
+def test_has_speech_accepts_a_word_with_little_level_change() -> None:
+    # a quiet speaker's word trimmed tight, its soft ends only ~6-9 dB below its middle
+    # (like FSDD's speaker theo): below the trimming's 9 dB margin, above the presence check's
+    from assistant.audio.endpoint import EndpointConfig, has_speech, trim_pauses
+
+    t = np.arange(6400) / 16000
+    envelope = 0.35 + 0.65 * np.sin(np.pi * t / 0.4)
+    rng = np.random.default_rng(0)
+    word = 0.01 * envelope * (np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 660 * t))
+    word = (word + 1e-4 * rng.standard_normal(t.size)).astype(np.float32)
+    assert has_speech(word)
+    assert not has_speech(word, EndpointConfig(presence_margin_db=9.0))
+    assert trim_pauses(word) is word  # nothing to cut
