@@ -365,7 +365,9 @@ def _start(
         )
     # a phoneme head starts new when the source has none, and is dropped when this run has none
     if init_model_config.phoneme_classes != model.config.phoneme_classes:
-        init_weights = {k: v for k, v in init_weights.items() if "phoneme_output." not in k}
+        init_weights = {
+            k: v for k, v in init_weights.items() if not k.startswith("phoneme_output.")
+        }
         if model.phoneme_output is not None:
             head = model.phoneme_output.state_dict()
             init_weights |= {f"phoneme_output.{k}": v for k, v in head.items()}

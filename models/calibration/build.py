@@ -213,6 +213,8 @@ def _make(args: tuple[SpokenJob, Path]) -> tuple[int, float, str] | None:
 
 SO762_SLOTTED = 400
 """speechocean762 ``test`` sentences in the so762-slot part."""
+SLOTTED_PARTS = ("so762-slot", "wuw-slot")
+"""The parts whose non-commands are one word off a command of their grammar."""
 
 
 def real_rows(seed: int) -> tuple[list[dict[str, str]], dict[str, str]]:
@@ -323,10 +325,6 @@ def build(out_dir: Path, count_in: int, count_out: int, seed: int, workers: int)
     (out_dir / "VERSION").write_text(f"{VERSION} seed={seed}\n")
     _LOGGER.info("wrote %d rows to %s", len(rows), manifest)
     return manifest
-
-
-SLOTTED_PARTS = ("so762-slot", "wuw-slot")
-"""The parts whose non-commands are one word off a command of their grammar."""
 
 
 def is_near_miss(row: Mapping[str, str]) -> bool:

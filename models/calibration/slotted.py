@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.commands.confusion import edit_distance
+from assistant.commands.grammar import CommandSet
+from assistant.commands.intents import match_text
 from assistant.commands.numbers import ONES, TENS
 
 LIST_SIZE = 10
@@ -64,8 +66,13 @@ class SlottedSentence:
 
     @property
     def template(self) -> str:
-        words = self.transcript.split()
-        return " ".join(f"{{{self.slot}}}" if w == self.word else w for w in words)
+        """The sentence with ``{slot}`` in place of its word."""
+        return _frame(self.transcript, self.word, f"{{{self.slot}}}")
+
+
+def _frame(transcript: str, word: str, mark: str = "{}") -> str:
+    """``transcript`` with ``mark`` in place of the whole word ``word``."""
+    return " ".join(mark if w == word else w for w in transcript.split())
 
 
 def slot_word(transcript: str, rng: random.Random) -> str | None:
@@ -117,7 +124,7 @@ def slot_sentences(
         frames: set[str] = set()
         rest = []
         for transcript, word in pending:
-            frame = transcript.replace(word, "{}", 1)
+            frame = _frame(transcript, word)
             if len(chosen) < GROUP_SIZE and frame not in frames:
                 chosen.append((transcript, word))
                 frames.add(frame)
@@ -138,9 +145,6 @@ def slot_sentences(
 
 def _parsing_alike(group: list[SlottedSentence]) -> list[SlottedSentence]:
     """The sentences of ``group`` that its grammar parses as they mean to be parsed."""
-    from assistant.commands.grammar import CommandSet
-    from assistant.commands.intents import match_text
-
     commands = CommandSet.from_yaml(grammar_yaml(group))
     kept = []
     for s in group:
