@@ -126,6 +126,20 @@ def test_int8_is_smaller_and_keeps_metadata(exported: Path, quantized: Path) -> 
     assert int8 == original
 
 
+@pytest.mark.parametrize(
+    ("rnn_type", "recurrent_op"), [("lstm", "DynamicQuantizeLSTM"), ("gru", "GRU")]
+)
+def test_int8_quantises_an_lstm_but_leaves_a_gru_in_float(
+    tmp_path: Path, rnn_type: str, recurrent_op: str
+) -> None:
+    model = build_model(preset="tiny", rnn_type=rnn_type).eval()
+    fp32 = export_onnx(model, FeatureConfig(), tmp_path / f"{rnn_type}.onnx")
+    int8 = quantize_int8(fp32, tmp_path / f"{rnn_type}.int8.onnx")
+    ops = {node.op_type for node in onnx.load(str(int8)).graph.node}
+    assert recurrent_op in ops
+    assert {"LSTM", "GRU", "DynamicQuantizeLSTM"} & ops == {recurrent_op}
+
+
 @pytest.mark.parametrize("which", ["fp32", "int8"])
 def test_runtime_opens_exported_files(
     which: str, exported: Path, quantized: Path, one_second: np.ndarray

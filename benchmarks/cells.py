@@ -1,0 +1,80 @@
+"""Size and latency of the recurrent cell choices: LSTM or GRU, bi- or unidirectional.
+
+    .venv/bin/python benchmarks/cells.py [--preset base] [--threads 1] [--runs 30]
+
+Builds each variant of a model preset (weights at random: size and speed do not depend on
+their values), exports it to ONNX and to int8 as a release does, and prints its parameters,
+int8 file size, the recurrent operator left in that file (onnxruntime's dynamic quantisation
+has an int8 LSTM, DynamicQuantizeLSTM, but no int8 GRU) and the int8 model's p50 per 1, 3
+and 6 s of features on one thread (the "model" column of benchmarks/latency.py).
+Dev error needs each variant trained: ``models.train --rnn-type gru --bidirectional false``
+for the same time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import onnx
+import onnxruntime as ort
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from onnx_forward import LENGTHS_S, time_session  # benchmarks/ is on sys.path as a script
+
+from assistant.features import FeatureConfig
+from export.onnx_export import export_onnx
+from export.quantize import quantize_int8
+from models.model import build_model, count_parameters
+
+
+def recurrent_ops(path: Path) -> str:
+    """The recurrent node types of an ONNX file, e.g. 'DynamicQuantizeLSTM' once quantised."""
+    graph = onnx.load(str(path)).graph
+    return ",".join(sorted({n.op_type for n in graph.node if n.op_type.endswith(("LSTM", "GRU"))}))
+
+
+VARIANTS = (("lstm", True), ("gru", True), ("lstm", False), ("gru", False))
+"""(cell, bidirectional) pairs, the released choice first."""
+
+
+def main() -> int:
+    """Print one row per variant: parameters, int8 MB and p50 ms per length."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--preset", default="base", help="models.model.PRESETS name")
+    parser.add_argument("--threads", type=int, default=1, help="intra-op threads (default 1)")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per length")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    header = ["cell", "parameters", "int8 MB", "recurrent op in the int8 file"] + [
+        f"{s} s p50 ms" for s in LENGTHS_S
+    ]
+    print(f"preset {args.preset}, {args.threads} thread(s), onnxruntime {ort.__version__}")
+    print(" | ".join(header))
+    with tempfile.TemporaryDirectory() as tmp:
+        for rnn_type, bidirectional in VARIANTS:
+            model = build_model(preset=args.preset, rnn_type=rnn_type, bidirectional=bidirectional)
+            name = f"{'bi' if bidirectional else 'uni'}-{rnn_type}"
+            fp32 = export_onnx(model, FeatureConfig(), Path(tmp) / f"{name}.onnx")
+            int8 = quantize_int8(fp32, Path(tmp) / f"{name}.int8.onnx")
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = args.threads
+            session = ort.InferenceSession(str(int8), options, providers=["CPUExecutionProvider"])
+            p50s = [statistics.median(time_session(session, s, args.runs)) for s in LENGTHS_S]
+            row = [
+                name,
+                f"{count_parameters(model) / 1e6:.2f} M",
+                f"{int8.stat().st_size / 1e6:.1f}",
+                recurrent_ops(int8),
+            ]
+            print(" | ".join(row + [f"{p:.1f}" for p in p50s]), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
