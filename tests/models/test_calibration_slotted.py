@@ -151,3 +151,8 @@ def test_measurements_are_cached_per_row(
     assert len(analysed) == 2  # only the new row was measured
     np.testing.assert_array_equal(second.features[:1], first.features)
     assert list(second.command) == [s.in_grammar for s in group]
+    cache = next(tmp_path.glob("measured-*.npz"))
+    assert str(np.load(cache)["right_rule"]) == fit.RIGHT_RULE
+    np.savez(cache, **{**dict(np.load(cache)), "right_rule": np.array("as-heard")})
+    fit.measure_set(model_path, tmp_path)
+    assert len(analysed) == 2 + len(rows)  # a cache judged another way is measured again
