@@ -248,6 +248,20 @@ def analyse(
     return Analysis(free.text, tuple(candidates), features, free_text_start)
 
 
+def shown_best(
+    log_probs: np.ndarray,
+    found: Analysis,
+    commands: CommandSet,
+    words: WordsConfig | None = WordsConfig(),
+) -> Interpretation:
+    """``found``'s best sentence (it must have one) as the app shows it: its free text read as
+    common words where that fits (``words``; None keeps the spelling heard)."""
+    best = found.candidates[0]
+    if words is None or found.free_text_start is None:
+        return best
+    return free_text_as_words(log_probs, best, found.free_text_start, commands, words)
+
+
 def recognize(
     log_probs: np.ndarray,
     commands: CommandSet,
@@ -274,9 +288,7 @@ def recognize(
     score = calibration.probability(found.features)
     if score < threshold:
         return RecognitionResult(None, {}, score, found.heard, found.candidates)
-    best = found.candidates[0]
-    if words is not None and found.free_text_start is not None:  # scored as heard, shown as words
-        best = free_text_as_words(log_probs, best, found.free_text_start, commands, words)
+    best = shown_best(log_probs, found, commands, words)  # scored as heard, shown as words
     return RecognitionResult(
         best.intent, best.slots, score, best.text, (best, *found.candidates[1:]), best.spans
     )

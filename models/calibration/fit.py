@@ -6,10 +6,9 @@ Every utterance of the set (``python -m models.calibration.build``) goes through
 own path (:func:`assistant.commands.intents.analyse`) under its grammar; its measurements and
 whether the best sentence's meaning is right (as the app shows it: free text read as common
 words) are cached per model. A logistic regression (numpy, L2, each part of the set weighed
-alike) is fitted on them; the thresholds of the
-sensitivities are read off its trade-off curve against the set's false acceptance (utterances
-that are no command of their grammar, counted apart when they are one word off a command).
-Prints each feature alone and all together,
+alike) is fitted on them; the thresholds of the sensitivities are read off its trade-off curve
+against the set's false acceptance (utterances that are no command of their grammar, counted
+apart when they are one word off a command). Prints each feature alone and all together,
 cross-validated over two halves of the speakers, then the curve by part and by length, and
 writes ``MODEL.confidence.json`` and (``--report``) a Markdown report with a plot.
 """
@@ -37,8 +36,7 @@ from assistant.commands.confidence import (
     expand,
     term_count,
 )
-from assistant.commands.intents import analyse, free_text_as_words
-from assistant.decoding.words import WordsConfig
+from assistant.commands.intents import analyse, shown_best
 from assistant.recognizer import Recognizer, default_model_path
 from models.calibration.build import VERSION, is_near_miss, read_set
 from models.calibration.grammars import grammars_of
@@ -71,7 +69,7 @@ grammar far more often than one word off one; ``strict`` holds near misses to 2 
 LENGTH_BUCKETS = ((0.0, 3.0, "< 3 s"), (3.0, 6.0, "3-6 s"), (6.0, 1e9, "> 6 s"))
 RIGHT_RULE = "as-shown"
 """How a cached measurement judged "right": on the best sentence as the app shows it, its
-free text read as common words (:func:`assistant.commands.intents.free_text_as_words`). A cache
+free text read as common words (:func:`assistant.commands.intents.shown_best`). A cache
 judged another way is measured again."""
 L2 = 3e-3
 """Ridge penalty per term, relative to the total sample weight (chosen by the cross-validated
@@ -147,11 +145,7 @@ def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
         if found.features is None:
             continue
         features[i] = found.features
-        best = found.candidates[0]
-        if found.free_text_start is not None:  # judged as the app shows it
-            best = free_text_as_words(
-                log_probs, best, found.free_text_start, grammar, WordsConfig()
-            )
+        best = shown_best(log_probs, found, grammar)
         right[i] = bool(row["intent"]) and (
             best.intent == row["intent"] and dict(best.slots) == json.loads(row["slots"])
         )
