@@ -12,7 +12,8 @@ Sets: the real dev sets of every corpus (``models.data.real_speech``) and the he
 Kokoro voices of ``data/kokoro`` (``models.data.kokoro_corpus``). Prints WER and CER on text
 normalised alike (lower case, digits as words, no punctuation, spelled letters joined into
 one word), the real-time factor on one thread and the size of each model. Then commands: the
-calibration set's Kokoro part (``data/calibration/v2``) under its everyday grammar, each
+calibration set's Kokoro part (``data/calibration/v3``, less its uncommon-name commands, so
+the sample is set v2's that the peers were measured on) under its everyday grammar, each
 peer's text parsed by the grammar (right and accepted = the parse has the right intent and
 slots; a non-command accepted = it parses at all) against ours through ``understand``.
 """
@@ -223,7 +224,11 @@ def commands(name: str, transcribe: Transcribe, model: Path, limit: int) -> dict
 
     folder = Path(f"data/calibration/v{VERSION}")
     try:
-        rows = [r for r in read_set(folder) if r["part"] == "kokoro"]
+        rows = [
+            r
+            for r in read_set(folder)
+            if r["part"] == "kokoro" and not r["condition"].endswith(";uncommon-name")
+        ]
         rows = rows[:: max(1, len(rows) // limit)][:limit]  # commands and others alike
     except DataError:
         return {}

@@ -85,16 +85,20 @@ def command_set(domains: Sequence[str] = DOMAINS, builtin: bool = True) -> Comma
 
 
 def sample_commands(
-    commands: CommandSet, count: int, seed: int, per_template: int = 40
+    commands: CommandSet,
+    count: int,
+    seed: int,
+    per_template: int = 40,
+    free_texts: Sequence[str] = FREE_TEXTS,
 ) -> list[CommandSample]:
     """``count`` distinct commands of ``commands`` (fewer if it has fewer), templates taking
-    turns so that every way of saying things appears; free text from :data:`FREE_TEXTS`."""
+    turns so that every way of saying things appears; free text from ``free_texts``."""
     rng = random.Random(seed)
     pairs = sample_sentences(commands.grammar, per_template=per_template, seed=seed)
     rng.shuffle(pairs)
     found: dict[str, CommandSample] = {}
     for _, sentence in pairs:
-        text = sentence.replace(FREE_TEXT_PLACEHOLDER, rng.choice(FREE_TEXTS))
+        text = sentence.replace(FREE_TEXT_PLACEHOLDER, rng.choice(free_texts))
         match = match_text(text, commands)
         if match.intent is None or match.text in found:
             continue

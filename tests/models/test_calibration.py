@@ -9,7 +9,8 @@ import pytest
 
 from assistant.commands.confidence import FEATURE_NAMES, SENSITIVITIES
 from assistant.commands.intents import match_text
-from models.calibration.build import plan_kokoro
+from assistant.decoding.words import common_words
+from models.calibration.build import UNCOMMON_FREE_TEXTS, plan_kokoro
 from models.calibration.fit import (
     Measured,
     Target,
@@ -130,6 +131,23 @@ def test_the_kokoro_plan_is_fixed_and_its_meanings_right() -> None:
         assert " ".join(job.pieces) == job.text
         assert 0.8 <= job.speed <= 1.3
     assert sum(bool(row["intent"]) for _, row in first) == 12
+
+
+def test_commands_with_uncommon_names_come_after_the_rest_and_mean_what_they_say() -> None:
+    known = common_words()
+    for text in UNCOMMON_FREE_TEXTS:
+        assert any(word.removesuffix("'s") not in known for word in text.split()), text
+    plain, named = plan_kokoro(12, 8, seed=3), plan_kokoro(12, 8, seed=3, count_names=6)
+    assert [row for _, row in named[: len(plain)]] == [row for _, row in plain]
+    extra = [row for _, row in named[len(plain) :]]
+    assert len(extra) == 6
+    active = everyday_commands()
+    for row in extra:
+        slots = json.loads(row["slots"])
+        assert row["condition"].endswith(";uncommon-name")
+        assert set(map(str, slots.values())) & set(UNCOMMON_FREE_TEXTS)
+        expected = match_text(row["transcript"], active)
+        assert (expected.intent, dict(expected.slots)) == (row["intent"], slots)
 
 
 def test_grammars_are_rebuilt_from_the_manifest() -> None:
