@@ -22,6 +22,9 @@ with the length of what was said:
 * ``certainty``: the mean log-probability of the best token per frame: how clearly the model
   hears this voice at all, against which the other measurements are read;
 * ``letters_ratio``: log of the sentence's letters over the free transcript's;
+* ``free_text_known``: the share of the free text's words (a timer's name, a message) that are
+  common English words (1 without free text). Free text is read as heard, so it costs nothing
+  on the alignment however badly it was heard; "chec the ofen" is half unknown words.
 
 Sensitivities are points of the calibration set's trade-off curve: ``normal`` accepts the most
 right commands while accepting no more than 2 % of the non-commands and 10 % of the near misses
@@ -57,6 +60,7 @@ FEATURE_NAMES = (
     "worst_slot",
     "letters_ratio",
     "certainty",
+    "free_text_known",
 )
 """The measurements, in the order of a calibration's weights."""
 SENSITIVITIES = ("strict", "normal", "loose")
@@ -93,6 +97,8 @@ class Evidence:
     """0..1, see the module docstring."""
     slot_spans: Sequence[tuple[int, int]] = field(default=())
     """Character spans of the sentence's slot values."""
+    free_text_known: float = 1.0
+    """0..1: the share of the free text's words that are common words (1 without free text)."""
 
 
 def _letters(text: str) -> int:
@@ -149,6 +155,7 @@ def measure(log_probs: np.ndarray, evidence: Evidence) -> np.ndarray:
             slots[0],
             math.log((letters + 1) / (_letters(evidence.heard) + 1)),
             float(log_probs.max(axis=1).mean()) if log_probs.size else 0.0,
+            evidence.free_text_known,
         ],
         dtype=np.float64,
     )

@@ -49,7 +49,7 @@ from assistant.decoding.constrained import (
     with_bonus,
 )
 from assistant.decoding.greedy import greedy_decode
-from assistant.decoding.words import WordsConfig, read_as_words
+from assistant.decoding.words import WordsConfig, common_words, read_as_words
 from assistant.vocabulary import normalize_text
 
 _LOGGER = logging.getLogger(__name__)
@@ -294,6 +294,21 @@ def recognize(
     )
 
 
+def free_text_known(interpretation: Interpretation) -> float:
+    """The share of the words of ``interpretation``'s free-text slots that are common English
+    words (:func:`assistant.decoding.words.common_words`); 1 without free text."""
+    texts = [
+        interpretation.text[span.start : span.end]
+        for span in interpretation.spans
+        if span.kind is SlotKind.TEXT
+    ]
+    words = " ".join(texts).split()
+    if not words:
+        return 1.0
+    known = common_words()
+    return sum(word in known for word in words) / len(words)
+
+
 def evidence(
     free: Hypothesis, best: Interpretation, candidates: Sequence[Interpretation], beam: BeamConfig
 ) -> Evidence:
@@ -326,4 +341,5 @@ def evidence(
             agreement(free.text, best.text), carrier_agreement(free.text, best.text, best.spans)
         ),
         slot_spans=tuple((span.start, span.end) for span in best.spans),
+        free_text_known=free_text_known(best),
     )

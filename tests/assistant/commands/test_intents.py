@@ -8,11 +8,18 @@ import numpy as np
 import pytest
 
 from assistant.commands.grammar import CommandSet
-from assistant.commands.intents import bundled_calibration, match_text, recognize
+from assistant.commands.intents import (
+    Interpretation,
+    analyse,
+    bundled_calibration,
+    free_text_known,
+    match_text,
+    recognize,
+)
 from assistant.decoding.constrained import BeamConfig, with_bonus
 from assistant.recognizer import Recognizer, default_model_path
 from assistant.vocabulary import BLANK_ID, TOKENS
-from tests.assistant.conftest import PeakyFactory
+from tests.assistant.conftest import PeakyFactory, peaky_log_probs
 
 
 @pytest.mark.parametrize(
@@ -196,24 +203,37 @@ def test_free_text_spellings_are_not_rivals(
 ) -> None:
     """Sentences that differ only in how the free text is spelled tie by nature; the command is
     sure when its words before the free text are, and the free text is read as heard."""
-    log_probs = peaky("set a timer for ten minutes called some timen", seed=5, peak=0.6)
+    log_probs = peaky("set a timer for ten minutes called take out the bins", seed=5, peak=0.6)
     result = recognize(log_probs, builtin_commands)
     assert result.confidence >= bundled_calibration().threshold("normal")
     assert (result.intent, dict(result.slots)) == (
         "SetTimer",
-        {"duration": 600, "name": "some timen"},
+        {"duration": 600, "name": "take out the bins"},
     )
 
 
-@pytest.mark.parametrize("name", ["kiri", "xiaoming", "gran's pie"])
-def test_a_clearly_heard_uncommon_name_is_accepted(
-    name: str, peaky: PeakyFactory, builtin_commands: CommandSet
+def test_free_text_heard_as_no_english_words_lowers_the_confidence(
+    peaky: PeakyFactory, builtin_commands: CommandSet
 ) -> None:
-    """Users name timers and contacts as they like: free text outside the common words, heard
-    clearly, is a command like any other."""
-    result = recognize(peaky(f"set a timer for ten minutes called {name}"), builtin_commands)
-    assert result.confidence >= bundled_calibration().threshold("normal")
-    assert (result.intent, dict(result.slots)) == ("SetTimer", {"duration": 600, "name": name})
+    """Free text costs nothing on the alignment, being read as heard; its words being common
+    English words is what tells a name heard right from one heard as noise (the bundled model
+    heard none of the calibration set's uncommon names right: "kiri" came out "peary")."""
+    timer = "set a timer for ten minutes called"
+    words = recognize(peaky(f"{timer} some time", seed=5), builtin_commands)
+    noise = recognize(peaky(f"{timer} soe tien", seed=5), builtin_commands)
+    assert words.intent == "SetTimer" and words.confidence > 0.9
+    assert noise.confidence < words.confidence - 0.2
+    assert noise.intent is None
+
+
+def test_free_text_known_is_the_share_of_common_words(builtin_commands: CommandSet) -> None:
+    def best(text: str) -> Interpretation:
+        return analyse(peaky_log_probs(text), builtin_commands).candidates[0]
+
+    assert free_text_known(best("set a timer for ten minutes called chec the ofen")) == 1 / 3
+    assert free_text_known(best("set a timer for ten minutes called check the oven")) == 1.0
+    assert free_text_known(best("set a timer for ten minutes called kiri")) == 0.0
+    assert free_text_known(best("what time is it")) == 1.0
 
 
 def _held_out_voice(text: str, voice_index: int, seed: int) -> np.ndarray:
