@@ -216,8 +216,7 @@ def test_free_text_heard_as_no_english_words_lowers_the_confidence(
     peaky: PeakyFactory, builtin_commands: CommandSet
 ) -> None:
     """Free text costs nothing on the alignment, being read as heard; its words being common
-    English words is what tells a name heard right from one heard as noise (the bundled model
-    heard none of the calibration set's uncommon names right: "kiri" came out "peary")."""
+    English words is what tells a name heard right from one heard as noise."""
     timer = "set a timer for ten minutes called"
     words = recognize(peaky(f"{timer} some time", seed=5), builtin_commands)
     noise = recognize(peaky(f"{timer} soe tien", seed=5), builtin_commands)
