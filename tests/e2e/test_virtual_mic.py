@@ -184,6 +184,7 @@ def test_the_app_does_not_hear_its_own_spoken_reply(
     from assistant.gui.worker import State, Worker
     from assistant.skills.dispatch import Skills, SkillsConfig
     from assistant.speech_out import Speaker
+    from tests.assistant.gui.signals import emitted
 
     class PulseParts(DefaultParts):
         def source(self, settings: Settings) -> MicrophoneSource:
@@ -206,9 +207,7 @@ def test_the_app_does_not_hear_its_own_spoken_reply(
     )
     worker.final.connect(turns.append, Qt.ConnectionType.DirectConnection)
     try:
-        with qtbot.waitSignal(
-            worker.state_changed, timeout=60_000, check_params_cb=lambda s: s == State.READY
-        ):
+        with emitted(qtbot, worker.state_changed, timeout=60_000, check=lambda s: s == State.READY):
             controller.start()
         qtbot.waitUntil(lambda: len(levels) > 20, timeout=10_000)  # the idle sink delivers
         player = subprocess.run(

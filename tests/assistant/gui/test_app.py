@@ -36,6 +36,7 @@ from assistant.gui.window import MainWindow
 from assistant.gui.worker import State, Worker
 from assistant.recognizer import Recognizer
 from assistant.skills.dispatch import NOT_CAUGHT, Skills, SkillsConfig
+from tests.assistant.gui.signals import emitted
 
 COMMANDS = """
 intents:
@@ -48,12 +49,8 @@ SETTINGS = Settings(builtin_commands=False, spoken_replies=True)
 
 
 def settle() -> None:
-    """Deliver the window's queued slot calls.
-
-    qtbot's signal spy runs directly on the worker's thread when the signal fires, so the
-    window's (queued) slots for that and earlier signals may not have run yet; they are
-    already posted, and this runs them.
-    """
+    """Deliver the window's queued slot calls that are already posted (for signals the worker
+    emitted after the one waited for)."""
     QCoreApplication.processEvents()
 
 
@@ -128,9 +125,7 @@ def start_app(qtbot, tmp_path: Path) -> Iterator[Callable[..., App]]:  # type: i
         controller = Controller(window, worker, tmp_path / "settings.json")
         app = App(window=window, worker=worker, controller=controller, speaker=speaker)
         apps.append(app)
-        with qtbot.waitSignal(
-            worker.state_changed, timeout=10_000, check_params_cb=lambda s: s == expect
-        ):
+        with emitted(qtbot, worker.state_changed, timeout=10_000, check=lambda s: s == expect):
             controller.start()
         settle()
         return app
@@ -142,14 +137,14 @@ def start_app(qtbot, tmp_path: Path) -> Iterator[Callable[..., App]]:  # type: i
 
 def test_push_to_talk_adds_a_conversation_entry(qtbot, start_app, model_path, wav) -> None:  # type: ignore[no-untyped-def]
     app = start_app(Parts(model_path, lambda: WavFileSource(wav, speed=2.0)))
-    with qtbot.waitSignal(app.worker.level, timeout=5000):
+    with emitted(qtbot, app.worker.level, timeout=5000):
         pass
-    with qtbot.waitSignal(app.worker.partial, timeout=5000):
+    with emitted(qtbot, app.worker.partial, timeout=5000):
         qtbot.keyPress(app.window, Qt.Key.Key_Space)
     settle()
     assert app.window.partial_label.text().startswith("Listening…")
     assert app.window.status_label.text().startswith("Listening")
-    with qtbot.waitSignal(app.worker.final, timeout=10_000) as final:
+    with emitted(qtbot, app.worker.final, timeout=10_000) as final:
         qtbot.keyRelease(app.window, Qt.Key.Key_Space)
     settle()
     turn = final.args[0]
@@ -169,9 +164,9 @@ def test_push_to_talk_adds_a_conversation_entry(qtbot, start_app, model_path, wa
 
 def test_held_button_works_like_the_space_bar(qtbot, start_app, model_path, wav) -> None:  # type: ignore[no-untyped-def]
     app = start_app(Parts(model_path, lambda: WavFileSource(wav, speed=4.0)))
-    with qtbot.waitSignal(app.worker.state_changed, check_params_cb=lambda s: s == "listening"):
+    with emitted(qtbot, app.worker.state_changed, check=lambda s: s == "listening"):
         app.window.talk_button.pressed.emit()
-    with qtbot.waitSignal(app.worker.final, timeout=10_000):
+    with emitted(qtbot, app.worker.final, timeout=10_000):
         app.window.talk_button.released.emit()
     settle()
     assert len(app.window.conversation.entries) == 2
@@ -242,14 +237,12 @@ def test_no_microphone_is_a_plain_sentence_and_one_plugged_in_is_picked_up(  # t
         with qtbot.assertNotEmitted(app.window.listen_started):
             qtbot.keyPress(app.window, Qt.Key.Key_Space)  # the button does nothing now
         qtbot.keyRelease(app.window, Qt.Key.Key_Space)
-    with qtbot.waitSignal(
-        app.worker.state_changed, timeout=5000, check_params_cb=lambda s: s == State.READY
-    ):
+    with emitted(qtbot, app.worker.state_changed, timeout=5000, check=lambda s: s == State.READY):
         Unplugged.plugged = True  # no restart, no press: the app finds it
     settle()
     assert app.window.talk_button.isEnabled()
     assert not app.window.banner.isVisibleTo(app.window)
-    with qtbot.waitSignal(app.worker.level, timeout=5000):
+    with emitted(qtbot, app.worker.level, timeout=5000):
         pass
 
 
@@ -282,24 +275,24 @@ def test_pressing_to_talk_stops_the_spoken_reply_and_leaves_it_out(  # type: ign
     qtbot, start_app, model_path, wav
 ) -> None:
     app = start_app(Parts(model_path, lambda: WavFileSource(wav, speed=2.0)))
-    with qtbot.waitSignal(
-        app.worker.state_changed, timeout=5000, check_params_cb=lambda s: s == State.SPEAKING
+    with emitted(
+        qtbot, app.worker.state_changed, timeout=5000, check=lambda s: s == State.SPEAKING
     ):
         app.speaker.busy = True  # a reply is being spoken
     settle()
     assert app.window.status_label.text() == "Speaking…"
-    with qtbot.waitSignal(app.worker.level, timeout=5000):
+    with emitted(qtbot, app.worker.level, timeout=5000):
         pass
     engine = app.worker._engine
     assert engine is not None and engine.muted  # its own voice is not listened to
-    with qtbot.waitSignal(
-        app.worker.state_changed, timeout=5000, check_params_cb=lambda s: s == State.LISTENING
+    with emitted(
+        qtbot, app.worker.state_changed, timeout=5000, check=lambda s: s == State.LISTENING
     ):
         qtbot.keyPress(app.window, Qt.Key.Key_Space)
     assert app.speaker.stops == 1 and not app.speaker.busy
     # no pre-roll: it held the reply (what the source delivered since may follow already)
     assert engine.preroll_samples == 0
-    with qtbot.waitSignal(app.worker.final, timeout=10_000):
+    with emitted(qtbot, app.worker.final, timeout=10_000):
         qtbot.keyRelease(app.window, Qt.Key.Key_Space)
 
 
@@ -307,14 +300,14 @@ def test_a_timer_announcement_waits_until_the_user_has_spoken(  # type: ignore[n
     qtbot, start_app, model_path, wav
 ) -> None:
     app = start_app(Parts(model_path, lambda: WavFileSource(wav, speed=2.0)))
-    with qtbot.waitSignal(app.worker.state_changed, check_params_cb=lambda s: s == "listening"):
+    with emitted(qtbot, app.worker.state_changed, check=lambda s: s == "listening"):
         qtbot.keyPress(app.window, Qt.Key.Key_Space)
     app.controller.announced.emit("The pasta timer is done.")
     settle()
-    with qtbot.waitSignal(app.worker.level, timeout=5000):
+    with emitted(qtbot, app.worker.level, timeout=5000):
         pass  # the worker has handled the announcement by now
     assert app.speaker.spoken == []
-    with qtbot.waitSignal(app.worker.final, timeout=10_000) as final:
+    with emitted(qtbot, app.worker.final, timeout=10_000) as final:
         qtbot.keyRelease(app.window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: len(app.speaker.spoken) == 2)
     assert app.speaker.spoken == [final.args[0].reply, "The pasta timer is done."]
@@ -327,7 +320,7 @@ def test_unplugged_while_recording_is_shown(
     short = write_wav(tmp_path / "short.wav", 1.0)
     source = WavFileSource(short, speed=2.0, then="end")
     app = start_app(Parts(model_path, lambda: source))
-    with qtbot.waitSignal(app.worker.error, timeout=5000) as error:
+    with emitted(qtbot, app.worker.error, timeout=5000) as error:
         qtbot.keyPress(app.window, Qt.Key.Key_Space)
     source.then = "silence"  # once restarted, it stays
     assert error.args[0] == (
@@ -339,9 +332,7 @@ def test_unplugged_while_recording_is_shown(
     qtbot.keyRelease(app.window, Qt.Key.Key_Space)
     assert app.window.conversation.entries == []
     # the file "plugs in" again when started: the worker's retry finds it, unasked
-    with qtbot.waitSignal(
-        app.worker.problem_solved, timeout=5000, check_params_cb=lambda t: t == "audio"
-    ):
+    with emitted(qtbot, app.worker.problem_solved, timeout=5000, check=lambda t: t == "audio"):
         pass
     qtbot.waitUntil(lambda: app.window.status_label.text() == "Ready")
     assert not app.window.banner.isVisibleTo(app.window)
