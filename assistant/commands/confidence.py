@@ -194,6 +194,12 @@ class Calibration:
     """The first 16 hex digits of the sha256 of the model file it was fitted for."""
     description: str = ""
     """What it was fitted on and how well it does there (one paragraph)."""
+    low: tuple[float, ...] = ()
+    """Per feature, the least value a right command may have (empty: no bound): the least seen
+    among the calibration set's right commands, a little widened. Beyond it the fit has seen no
+    right command, and the products of two far-off measurements could read as sure."""
+    high: tuple[float, ...] = ()
+    """Per feature, the greatest value a right command may have (empty: no bound)."""
 
     def __post_init__(self) -> None:
         """Reject a calibration that does not fit this code's measurements."""
@@ -207,12 +213,19 @@ class Calibration:
             raise CommandsError(
                 f"confidence calibration needs {n} means and scales and {term_count(n)} weights"
             )
+        if len(self.low) not in (0, n) or len(self.high) != len(self.low):
+            raise CommandsError(f"confidence calibration needs {n} lower and upper bounds or none")
         missing = set(SENSITIVITIES) - set(self.thresholds)
         if missing:
             raise CommandsError(f"confidence calibration lacks thresholds for {sorted(missing)}")
 
     def probability(self, features: np.ndarray) -> float:
-        """The calibrated probability (0..1) that the command was heard right."""
+        """The calibrated probability (0..1) that the command was heard right; 0 where a
+        measurement lies beyond what any right command of the calibration set showed."""
+        if self.low and (
+            np.any(features < np.asarray(self.low)) or np.any(features > np.asarray(self.high))
+        ):
+            return 0.0
         z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
         logit = float(np.dot(expand(z), np.asarray(self.weights)) + self.bias)
         return (
@@ -241,6 +254,8 @@ class Calibration:
                 "thresholds": dict(self.thresholds),
                 "model_sha256": self.model_sha256,
                 "description": self.description,
+                "low": list(self.low),
+                "high": list(self.high),
             },
             indent=2,
         )
@@ -259,6 +274,8 @@ class Calibration:
                 feature_names=tuple(data["feature_names"]),
                 model_sha256=str(data.get("model_sha256", "")),
                 description=str(data.get("description", "")),
+                low=tuple(float(v) for v in data.get("low", ())),
+                high=tuple(float(v) for v in data.get("high", ())),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise CommandsError(f"{source}: not a confidence calibration: {e}") from e

@@ -16,12 +16,12 @@ writes ``MODEL.confidence.json`` and (``--report``) a Markdown report with a plo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import logging
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +45,7 @@ from models.data.real_speech import speech_dir
 _LOGGER = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Target:
     """The most a sensitivity may accept of the calibration set's non-commands."""
 
@@ -74,9 +74,13 @@ judged another way is measured again."""
 L2 = 3e-3
 """Ridge penalty per term, relative to the total sample weight (chosen by the cross-validated
 kept share at 2 % false acceptance: 1e-2, 3e-3 and 1e-3 give 62, 62 and 63 %)."""
+BOUND_MARGIN = 0.5
+"""How far beyond the right commands' extremes, in standard deviations of the feature, a
+measurement may lie before the confidence is 0 (:attr:`Calibration.low`). The share of right
+commands kept hardly depends on it (measured in ``docs/history.md``, stop 42)."""
 
 
-@dataclass
+@dataclasses.dataclass
 class Measured:
     """The calibration set through one model: one entry per utterance."""
 
@@ -198,6 +202,12 @@ def fit_logistic(
     return theta[:-1], float(theta[-1])
 
 
+def right_command_bounds(right: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per feature, the least and greatest value among the right commands' (N, F) features
+    ``right``, widened by :data:`BOUND_MARGIN` of the feature's standard deviation ``scale``."""
+    return right.min(axis=0) - BOUND_MARGIN * scale, right.max(axis=0) + BOUND_MARGIN * scale
+
+
 def calibrate(measured: Measured, columns: Sequence[int] | None = None) -> Calibration:
     """A calibration fitted on ``measured`` (only the terms of ``columns`` of the features
     weigh when given: the others get weight 0), thresholds at
@@ -216,15 +226,25 @@ def calibrate(measured: Measured, columns: Sequence[int] | None = None) -> Calib
     )
     weights = np.zeros(term_count(len(FEATURE_NAMES)))
     weights[used] = w
+    low, high = right_command_bounds(x[measured.right[usable]], scale)
+    unchosen = np.ones(len(FEATURE_NAMES), dtype=bool)
+    unchosen[chosen] = False
+    low[unchosen], high[unchosen] = -np.inf, np.inf
     unthresholded = Calibration(
-        tuple(weights), bias, tuple(mean), tuple(scale), dict.fromkeys(SENSITIVITIES, 0.5)
+        tuple(weights),
+        bias,
+        tuple(mean),
+        tuple(scale),
+        dict.fromkeys(SENSITIVITIES, 0.5),
+        low=tuple(low),
+        high=tuple(high),
     )
     scores = confidences(unthresholded, measured)
     thresholds = {
         name: threshold_for(scores, measured, target)
         for name, target in FALSE_ACCEPTANCE_TARGETS.items()
     }
-    return Calibration(tuple(weights), bias, tuple(mean), tuple(scale), thresholds)
+    return dataclasses.replace(unthresholded, thresholds=thresholds)
 
 
 def confidences(calibration: Calibration, measured: Measured) -> np.ndarray:
@@ -256,7 +276,7 @@ def threshold_for(scores: np.ndarray, measured: Measured, target: Target) -> flo
     )
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Point:
     """Acceptance on (a subset of) the set at one threshold."""
 
@@ -480,14 +500,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{100 * cv_normal.other_acceptance:.1f} % of other sentences and "
         f"{100 * cv_normal.near_miss_acceptance:.1f} % of near misses accepted."
     )
-    calibration = Calibration(
-        calibration.weights,
-        calibration.bias,
-        calibration.mean,
-        calibration.scale,
-        calibration.thresholds,
-        model_sha256=model_digest(args.model),
-        description=description,
+    calibration = dataclasses.replace(
+        calibration, model_sha256=model_digest(args.model), description=description
     )
     if args.report is not None:
         args.report.write_text(text + "\n", encoding="utf-8")

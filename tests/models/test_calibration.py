@@ -12,6 +12,7 @@ from assistant.commands.intents import match_text
 from assistant.decoding.words import common_words
 from models.calibration.build import UNCOMMON_FREE_TEXTS, plan_kokoro
 from models.calibration.fit import (
+    BOUND_MARGIN,
     Measured,
     Target,
     calibrate,
@@ -59,6 +60,19 @@ def test_logistic_fit_separates_what_the_feature_separates() -> None:
     assert abs(w[0]) > 5 * abs(w[1])
 
 
+def test_the_fit_bounds_each_measurement_by_the_right_commands() -> None:
+    measured = _measured()
+    calibration = calibrate(measured)
+    right = measured.features[measured.right]
+    scale = np.asarray(calibration.scale)
+    assert calibration.low == pytest.approx(right.min(axis=0) - BOUND_MARGIN * scale)
+    assert calibration.high == pytest.approx(right.max(axis=0) + BOUND_MARGIN * scale)
+    far = measured.features[measured.right][0].copy()
+    assert calibration.probability(far) > 0.5
+    far[0] = calibration.low[0] - 1.0
+    assert calibration.probability(far) == 0.0
+
+
 def test_every_part_weighs_alike() -> None:
     weights = part_weights(np.array(["a", "a", "a", "b"]))
     assert weights.tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2.0])
@@ -72,7 +86,13 @@ def test_curve_end_points_on_a_fixed_sample() -> None:
     (fa_all, kept_all), (fa_none, kept_none) = trade_off_curve(
         scores, measured, everything, np.array([0.0, 1.01])
     )
-    assert (fa_all, kept_all) == (1.0, 1.0)  # accept everything heard
+    # the lowest threshold accepts all that lies within the right commands' bounds
+    within = np.all(
+        (measured.features >= calibration.low) & (measured.features <= calibration.high), axis=1
+    )
+    assert kept_all == 1.0
+    assert fa_all == pytest.approx(within[~measured.command].mean())
+    assert 0.1 < fa_all < 0.5
     assert (fa_none, kept_none) == (0.0, 0.0)  # accept nothing
     normal = point(scores, measured, calibration.threshold("normal"), everything)
     assert normal.false_acceptance <= 0.02

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from pathlib import Path
 
@@ -89,6 +90,31 @@ def test_probability_is_the_logistic_of_the_weighed_standardised_features() -> N
     assert calibration.probability(features) == pytest.approx(1 / (1 + np.exp(-5.0)))
     assert calibration.probability(np.full(n, -1e6)) == 1.0  # the square dominates
     assert expand(np.array([[1.0, 2.0]])).tolist() == [[1.0, 2.0, 1.0, 2.0, 4.0]]
+
+
+def test_beyond_what_right_commands_showed_the_confidence_is_zero() -> None:
+    n = len(FEATURE_NAMES)
+    bounded = _calibration(low=(-3.0,) * n, high=(3.0,) * n)
+    inside = np.zeros(n)
+    assert bounded.probability(inside) == _calibration().probability(inside) > 0.5
+    poor_fit = inside.copy()
+    poor_fit[FEATURE["fit_per_frame"]] = -1e6  # unbounded, the square term reads it as sure
+    assert _calibration().probability(poor_fit) == 1.0
+    assert bounded.probability(poor_fit) == 0.0
+    too_long = inside.copy()
+    too_long[FEATURE["letters_ratio"]] = 3.5
+    assert bounded.probability(too_long) == 0.0
+    assert Calibration.from_json(bounded.to_json()) == bounded
+    with pytest.raises(CommandsError, match="lower and upper bounds or none"):
+        _calibration(low=(0.0,), high=(1.0,))
+
+
+def test_a_calibration_file_without_bounds_has_none() -> None:
+    document = json.loads(
+        _calibration(low=(-3.0,) * len(FEATURE_NAMES), high=(3.0,) * len(FEATURE_NAMES)).to_json()
+    )
+    del document["low"], document["high"]
+    assert Calibration.from_json(json.dumps(document)) == _calibration()
 
 
 def test_the_bundled_calibration_orders_its_sensitivities() -> None:
