@@ -158,7 +158,10 @@ def test_push_to_talk_adds_a_conversation_entry(qtbot, start_app, model_path, wa
     assert f"{turn.timings.to_intent_ms:.0f} ms to intent" in entries[0].detail
     assert "confidence" in entries[0].detail
     assert turn.timings.audio_ms > 300
-    qtbot.waitUntil(lambda: app.speaker.spoken == [turn.reply])
+    if turn.speak:
+        qtbot.waitUntil(lambda: app.speaker.spoken == [turn.reply])
+    else:  # the random model's tone may be taken for "stop", which is answered silently
+        assert (turn.result.intent, app.speaker.spoken) == ("Stop", [])
     assert app.window.partial_label.text() == ""
 
 
