@@ -92,6 +92,11 @@ class TrainConfig:
         "real corpora are drawn with weight (utterance count) ** this: 1 draws every real "
         "utterance alike, 0 every corpus alike, between them small corpora of many voices gain",
     )
+    corpus_boost: str = _option(
+        "",
+        "real corpora drawn more (or less) often than --corpus-temperature gives, as "
+        "comma-separated CORPUS=FACTOR (e.g. wuw_corpus_ii=2,fsdd=0.5)",
+    )
     steps: int = _option(12000, "optimizer steps in all")
     max_batch_seconds: float = _option(60.0, "padded audio seconds per batch")
     lr: float = _option(1.5e-3, "peak learning rate of AdamW")
@@ -239,6 +244,12 @@ def _check_config(config: TrainConfig, world_size: int) -> None:
     if config.time_limit > 0 and world_size > 1:
         # ranks would disagree on when time is up, and the first to stop hangs the rest
         raise TrainingError("--time-limit needs a single process; use --steps under torchrun")
+    boosted = set(corpus_boosts(config.corpus_boost))
+    corpora = {name.strip() for name in config.real_corpora.split(",") if name.strip()}
+    if boosted - corpora:
+        raise TrainingError(
+            f"--corpus-boost names {sorted(boosted - corpora)}, not among --real-corpora"
+        )
     last = Path(config.out) / "last.pt"
     if config.init == INIT_RESUME:
         if not last.is_file():
@@ -307,6 +318,7 @@ def _build_data(
         world_size=world_size,
         groups=[u.corpus for u in utterances],
         group_temperature=config.corpus_temperature,
+        group_boost=corpus_boosts(config.corpus_boost),
     )
     if sampler.real_groups:
         shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in sampler.real_group_shares().items())
@@ -581,6 +593,21 @@ def train(config: TrainConfig) -> Path:
     if world_size > 1:
         torch.distributed.destroy_process_group()
     return averaged
+
+
+def corpus_boosts(text: str) -> dict[str, float]:
+    """``--corpus-boost``'s "CORPUS=FACTOR,..." as a dict; TrainingError when malformed."""
+    boosts: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, factor = item.partition("=")
+        try:
+            value = float(factor)
+        except ValueError as e:
+            raise TrainingError(f"--corpus-boost {item!r}: give CORPUS=FACTOR") from e
+        if not sep or not name.strip() or value <= 0:
+            raise TrainingError(f"--corpus-boost {item!r}: give CORPUS=FACTOR, FACTOR > 0")
+        boosts[name.strip()] = value
+    return boosts
 
 
 def _parse_bool(text: str) -> bool:

@@ -173,6 +173,8 @@ class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
     With ``groups`` (a corpus name per utterance), real speech is drawn corpus first, each
     corpus weighted by its utterance count to the power ``group_temperature``: 1 draws every
     real utterance alike (so a big corpus of few voices dominates), 0 every corpus alike.
+    ``group_boost`` multiplies the weights of the corpora it names (those most like the users,
+    say), so that they are drawn more often than their size alone gives.
     """
 
     def __init__(
@@ -188,11 +190,15 @@ class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
         world_size: int = 1,
         groups: Sequence[str] | None = None,
         group_temperature: float = 1.0,
+        group_boost: Mapping[str, float] | None = None,
     ) -> None:
         if groups is not None and len(groups) != len(durations):
             raise ValueError(f"{len(groups)} groups for {len(durations)} utterances")
         if group_temperature < 0:
             raise ValueError(f"group_temperature must be >= 0, got {group_temperature}")
+        boost = dict(group_boost or {})
+        if any(factor <= 0 for factor in boost.values()):
+            raise ValueError(f"corpus boosts must be positive, got {boost}")
         self.durations = list(durations)
         keep = [i for i, d in enumerate(self.durations) if 0.1 < d <= max_utterance_seconds]
         self.synthetic = [i for i in keep if i < n_synthetic]
@@ -207,12 +213,18 @@ class MixedBatchSampler(torch.utils.data.Sampler[list[int]]):
         self.sorted_batches_left = 0
         """Batches still to yield shortest first (SortaGrad); set before iterating."""
         self.real_groups: dict[str, list[int]] = {}
-        """Real utterances by corpus, when drawn corpus first (temperature below 1)."""
-        if groups is not None and group_temperature != 1.0:
+        """Real utterances by corpus, when drawn corpus first (a temperature below 1 or a
+        boost)."""
+        if groups is not None and (group_temperature != 1.0 or boost):
             for i in self.real:
                 self.real_groups.setdefault(groups[i], []).append(i)
-        sizes = [len(members) for members in self.real_groups.values()]
-        self.real_group_weights = [n**group_temperature for n in sizes]
+        unknown = set(boost) - set(self.real_groups) if groups is not None else set(boost)
+        if unknown:
+            raise ValueError(f"boosted corpora {sorted(unknown)} have no real utterances")
+        self.real_group_weights = [
+            len(members) ** group_temperature * boost.get(name, 1.0)
+            for name, members in self.real_groups.items()
+        ]
         """Relative draw weight of each of :attr:`real_groups`."""
 
     def real_group_shares(self) -> dict[str, float]:

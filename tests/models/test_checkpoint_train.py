@@ -407,3 +407,9 @@ def test_compare_two_checkpoints_of_a_run(
         compare_main([str(tmp_path / "missing.pt"), str(second), "--tts-dir", str(tiny_corpus)])
     assert refused.value.code == 2
     assert "cannot read checkpoint" in capsys.readouterr().err
+
+
+def test_a_boost_of_a_corpus_not_trained_on_is_refused(tiny_corpus: Path, tmp_path: Path) -> None:
+    config = replace(tiny_config(tmp_path, tiny_corpus, steps=1), corpus_boost="timit=2")
+    with pytest.raises(TrainingError, match=r"--corpus-boost names \['timit'\]"):
+        train(config)

@@ -91,6 +91,24 @@ def test_corpus_temperature_sets_each_corpus_share(temperature: float, small_sha
     assert sum(i < 100 for batch in take(sampler, 100) for i in batch) > 0
 
 
+def test_corpus_boost_multiplies_a_corpus_weight() -> None:
+    # 180 "big" and 20 "small" real utterances drawn alike per utterance, "small" boosted 9x
+    durations = durations_of(100, 200)
+    groups = ["synthetic"] * 100 + ["big"] * 180 + ["small"] * 20
+    sampler = MixedBatchSampler(
+        durations, 100, 0.5, 30.0, seed=3, groups=groups, group_boost={"small": 9.0}
+    )
+    assert sampler.real_group_shares() == pytest.approx({"big": 0.5, "small": 0.5})
+    indices = [i for batch in take(sampler, 400) for i in batch if i >= 100]
+    assert sum(i >= 280 for i in indices) / len(indices) == pytest.approx(0.5, abs=0.03)
+    with pytest.raises(ValueError, match="positive"):
+        MixedBatchSampler(durations, 100, 0.5, 30.0, seed=3, groups=groups, group_boost={"big": 0})
+    with pytest.raises(ValueError, match=r"boosted corpora \['other'\]"):
+        MixedBatchSampler(
+            durations, 100, 0.5, 30.0, seed=3, groups=groups, group_boost={"other": 2}
+        )
+
+
 def test_corpus_temperature_checks_its_input() -> None:
     with pytest.raises(ValueError, match="groups"):
         MixedBatchSampler([1.0] * 4, 2, 0.5, 10.0, seed=0, groups=["a"])

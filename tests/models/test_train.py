@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from models.errors import TrainingError
-from models.train import TrainConfig, build_parser, config_from_args, learning_rate
+from models.train import (
+    TrainConfig,
+    build_parser,
+    config_from_args,
+    corpus_boosts,
+    learning_rate,
+)
 
 
 def test_learning_rate_warms_up_then_decays() -> None:
@@ -64,3 +70,11 @@ def test_init_from_is_a_deprecated_alias_with_its_old_meaning(tmp_path: Path) ->
     assert warning is not None and "use --init resume" in warning
     with pytest.raises(TrainingError, match="give --init alone"):
         parse("--init", "resume", "--init-from", "model.onnx")
+
+
+def test_corpus_boost_parses_corpus_factor_pairs() -> None:
+    assert corpus_boosts("") == {}
+    assert corpus_boosts("wuw_corpus_ii=2, fsdd=0.5") == {"wuw_corpus_ii": 2.0, "fsdd": 0.5}
+    for bad in ("wuw_corpus_ii", "wuw_corpus_ii=two", "=2", "fsdd=0", "fsdd=-1"):
+        with pytest.raises(TrainingError, match="give CORPUS=FACTOR"):
+            corpus_boosts(bad)
