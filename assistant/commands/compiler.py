@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from assistant.commands.errors import GrammarTooLargeError
-from assistant.commands.expression import Alternative, Expression, Sequence, Slot, Word
+from assistant.commands.expression import EMPTY, Alternative, Expression, Sequence, Slot, Word
 from assistant.decoding.graph import CharGraph
 from assistant.vocabulary import CHAR_IDS, SPACE_ID
 
@@ -87,17 +87,28 @@ class _Nfa:
 
 
 def compile_graph(
-    expressions: Iterable[Expression], slot_body: SlotBody, max_states: int = DEFAULT_MAX_STATES
+    expressions: Iterable[Expression],
+    slot_body: SlotBody,
+    max_states: int = DEFAULT_MAX_STATES,
+    *,
+    lead_in: Expression = EMPTY,
+    closing: Expression = EMPTY,
 ) -> CharGraph:
-    """Deterministic automaton of the union of ``expressions`` (see the module docstring)."""
+    """Deterministic automaton of the union of ``expressions`` (see the module docstring),
+    each led in by ``lead_in`` and closed by ``closing`` (one copy of each around the union:
+    see :mod:`assistant.commands.courtesy`)."""
     nfa = _Nfa(slot_body, max_states)
     start = nfa.new()
     nfa.edges[start].append((SPACE_ID, start))  # leading spaces
     final, trailing = nfa.new(), nfa.new()
     nfa.edges[final].append((SPACE_ID, trailing))
     nfa.edges[trailing].append((SPACE_ID, trailing))
+    first_filler = len(nfa.eps)
+    body_start, body_end = nfa.add(lead_in, start), nfa.new()
+    nfa.eps[nfa.add(closing, body_end)].append(final)
+    fillers = range(first_filler, len(nfa.eps))  # the states of lead_in and closing
     for expression in expressions:
-        nfa.eps[nfa.add(expression, start)].append(final)
+        nfa.eps[nfa.add(expression, body_start)].append(body_end)
     accepting_nfa = {final, trailing}
 
     closures: dict[int, frozenset[int]] = {}
@@ -116,14 +127,19 @@ def compile_graph(
 
     first = closure(start)
     index: dict[frozenset[int], int] = {first: 0}
+    filler_tokens: list[frozenset[int]] = []
     subsets = [first]
     arcs: list[dict[int, int]] = []
     while len(arcs) < len(subsets):
         subset = subsets[len(arcs)]
         moves: dict[int, set[int]] = {}
+        not_filler: set[int] = set()  # tokens that some state outside the fillers reads
         for state in subset:
             for token, target in nfa.edges[state]:
                 moves.setdefault(token, set()).update(closure(target))
+                if state not in fillers:
+                    not_filler.add(token)
+        filler_tokens.append(frozenset(moves.keys() - not_filler))
         state_arcs: dict[int, int] = {}
         for token, targets in moves.items():
             key = frozenset(targets)
@@ -144,4 +160,4 @@ def compile_graph(
     free_text = tuple(bool(s & nfa.free) for s in subsets)
     decoder_start = arcs[0].get(SPACE_ID, 0)
     _LOGGER.debug("compiled %d NFA states into %d DFA states", len(nfa.eps), len(arcs))
-    return CharGraph.build(arcs, accepting, free_text, decoder_start)
+    return CharGraph.build(arcs, accepting, free_text, decoder_start, filler_tokens)

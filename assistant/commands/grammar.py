@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from assistant.commands.compiler import DEFAULT_MAX_STATES, compile_graph
+from assistant.commands.courtesy import CLOSING, LEAD_IN
 from assistant.commands.errors import GrammarError, TemplateError
 from assistant.commands.expression import (
     Alternative,
@@ -432,7 +433,11 @@ class CommandSet:
         """Files left out for their errors (see :meth:`skipping`); empty when all loaded."""
         self._grammar = grammar if grammar is not None else load_grammar(self.paths)
         self._graph = compile_graph(
-            [t.expression for t in self._grammar.templates], self._grammar.slot_body, max_states
+            [t.expression for t in self._grammar.templates],
+            self._grammar.slot_body,
+            max_states,
+            lead_in=LEAD_IN,
+            closing=CLOSING,
         )
 
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from assistant.commands.courtesy import spoken_form
 from assistant.commands.expression import Alternative, Expression, Sequence, Slot, SlotKind, Word
 from assistant.commands.grammar import Grammar, Template
 from assistant.commands.numbers import parse_duration, parse_number
@@ -68,9 +69,9 @@ def _match(
             yield from _match(option, words, pos, grammar)
     else:
         body = grammar.slot_body(expression)
-        if body is None:
-            if pos < len(words):
-                yield len(words), ((expression, pos, len(words)),)
+        if body is None:  # free text: shortest first, so that a closing "please" is no text
+            for end in range(pos + 1, len(words) + 1):
+                yield end, ((expression, pos, end),)
             return
         seen = set()
         for end, _ in _match(body, words, pos, grammar):
@@ -107,7 +108,7 @@ def match_template(template: Template, text: str, grammar: Grammar) -> TextMatch
     offsets = [0]
     for word in words:
         offsets.append(offsets[-1] + len(word) + 1)
-    for end, captures in _match(template.expression, words, 0, grammar):
+    for end, captures in _match(spoken_form(template.expression), words, 0, grammar):
         if end != len(words):
             continue
         slots = []

@@ -29,7 +29,13 @@ from itertools import repeat
 
 import numpy as np
 
-from assistant.decoding.graph import FREE_TEXT_STEP, LETTER_STEP, SPACE_STEP, CharGraph
+from assistant.decoding.graph import (
+    FILLER_STEP,
+    FREE_TEXT_STEP,
+    LETTER_STEP,
+    SPACE_STEP,
+    CharGraph,
+)
 from assistant.decoding.greedy import best_path, greedy_decode
 from assistant.vocabulary import BLANK_ID, CHAR_IDS, TOKENS
 
@@ -268,13 +274,15 @@ class _PrefixTree:
 
 def _step_scores(config: BeamConfig) -> np.ndarray:
     """What a step adds to a token's log-prob, by kind (see ``CharGraph.steps``): the bonus
-    for a letter, nothing for a space, and within free text a charge instead (and no bonus:
-    free text must not grow for free)."""
-    scores = np.zeros(3)
-    scores[[LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP]] = [
+    for a letter, nothing for a space, within free text a charge instead (and no bonus: free
+    text must not grow for free), and nothing for a filler's letter (an optional "um" or
+    "please" must be heard to be chosen, not earn its letters' bonus)."""
+    scores = np.zeros(4)
+    scores[[LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP, FILLER_STEP]] = [
         config.char_bonus,
         0.0,
         -config.free_text_penalty,
+        0.0,
     ]
     return scores
 
@@ -406,8 +414,9 @@ def _ranked_texts(
         if score > _NEG_INF:
             results[text] = with_bonus(score, text, bonus)
     ranked = sorted(results.items(), key=lambda kv: kv[1], reverse=True)[: config.nbest]
-    if graph.free_text_mask.any():
-        # the ranking kept the free-text charge; report each text's exact CTC score
+    if graph.free_text_mask.any() or graph.has_fillers:
+        # the ranking kept the free-text charge or the fillers' missing bonus; report each
+        # text's exact CTC score
         found = [text for text, _ in ranked if text]
         exact = ctc_log_scores(log_probs, found)
         return [Hypothesis(text, score) for text, score in zip(found, exact, strict=True)]

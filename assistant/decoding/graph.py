@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.vocabulary import BLANK_ID, CHAR_IDS, SPACE_ID, TOKENS
 
-LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP = range(3)
+LETTER_STEP, SPACE_STEP, FREE_TEXT_STEP, FILLER_STEP = range(4)
 """Kinds of transition in :attr:`CharGraph.steps` (its low two bits)."""
 
 
@@ -36,6 +36,10 @@ class CharGraph:
     """The state the decoder starts in (after the virtual leading space)."""
     exit_tokens: tuple[int, ...]
     """Per state: the first token of a shortest way to an accepting state (-1 if accepting)."""
+    filler_tokens: tuple[frozenset[int], ...] = ()
+    """Per state (or none at all): the letters that can only be letters of filler words,
+    words said around a command that do not change it ("um", "please": see
+    :mod:`assistant.commands.courtesy`)."""
 
     @classmethod
     def build(
@@ -44,11 +48,12 @@ class CharGraph:
         accepting: Sequence[bool],
         free_text: Sequence[bool],
         start: int,
+        filler_tokens: Sequence[frozenset[int]] = (),
     ) -> CharGraph:
         """A graph of ``arcs`` with its :attr:`exit_tokens` computed."""
         accepting_t = tuple(accepting)
         exits = exit_tokens(arcs, accepting_t)
-        return cls(tuple(arcs), accepting_t, tuple(free_text), start, exits)
+        return cls(tuple(arcs), accepting_t, tuple(free_text), start, exits, tuple(filler_tokens))
 
     def __post_init__(self) -> None:
         """Build the search's arrays now, where the graph is compiled (off the GUI thread,
@@ -60,9 +65,10 @@ class CharGraph:
     def steps(self) -> np.ndarray:
         """(states, tokens) int32 array of :attr:`arcs` as the search reads them: ``4 *
         next state + kind`` for each transition, the kind being how the search scores it
-        (:data:`LETTER_STEP`, :data:`SPACE_STEP`, or :data:`FREE_TEXT_STEP` within a free-text
-        slot), and -1 where a token leads nowhere (the blank column always). 116 bytes per
-        state; one lookup gives the search both what a step leads to and what it earns."""
+        (:data:`LETTER_STEP`, :data:`SPACE_STEP`, :data:`FREE_TEXT_STEP` within a free-text
+        slot, or :data:`FILLER_STEP` for a letter of :attr:`filler_tokens`), and -1 where a
+        token leads nowhere (the blank column always). 116 bytes per state; one lookup gives
+        the search both what a step leads to and what it earns."""
         table = np.full((len(self.arcs), len(TOKENS)), -1, dtype=np.int32)
         counts = np.fromiter(map(len, self.arcs), dtype=np.int64, count=len(self.arcs))
         states = np.repeat(np.arange(len(self.arcs)), counts)
@@ -75,6 +81,11 @@ class CharGraph:
         kinds = np.where(tokens == SPACE_ID, SPACE_STEP, LETTER_STEP)
         free = self.free_text_mask
         kinds[free[states] & free[targets]] = FREE_TEXT_STEP
+        if self.has_fillers:
+            filler = np.zeros(table.shape, dtype=bool)
+            for state, letters in enumerate(self.filler_tokens):
+                filler[state, list(letters)] = True
+            kinds[filler[states, tokens] & (tokens != SPACE_ID)] = FILLER_STEP
         table[states, tokens] = 4 * targets + kinds
         return table
 
@@ -88,6 +99,11 @@ class CharGraph:
         """:attr:`free_text` as a boolean array."""
         return np.array(self.free_text, dtype=bool)
 
+    @cached_property
+    def has_fillers(self) -> bool:
+        """Whether any letter is a filler's (:attr:`filler_tokens`)."""
+        return any(self.filler_tokens)
+
     @property
     def num_states(self) -> int:
         """Number of states."""
@@ -97,6 +113,20 @@ class CharGraph:
     def num_arcs(self) -> int:
         """Number of transitions."""
         return sum(len(a) for a in self.arcs)
+
+    def filler_letters(self, text: str) -> int:
+        """How many letters of ``text`` (normalised, from the start) are read as filler
+        letters (:attr:`filler_tokens`): those that earn the search no bonus."""
+        state, count = self.start, 0
+        for char in text:
+            token = CHAR_IDS.get(char, BLANK_ID)
+            target = self.arcs[state].get(token)
+            if target is None:
+                break
+            if self.filler_tokens and token in self.filler_tokens[state] and char != " ":
+                count += 1
+            state = target
+        return count
 
     def accepts(self, text: str) -> bool:
         """Whether the automaton accepts ``text`` (normalised, single spaces) from the start."""

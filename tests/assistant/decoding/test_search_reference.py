@@ -48,6 +48,7 @@ def reference_decode(
     blank_tail = np.concatenate([np.cumsum(scores[::-1, BLANK_ID])[::-1], [0.0]]).tolist()
     arcs, accepting, start = graph.arcs, graph.accepting, graph.start
     free, penalty, bonus = graph.free_text, config.free_text_penalty, config.char_bonus
+    fillers = graph.filler_tokens
 
     # prefix -> [log p ending in blank, log p ending in non-blank, state, last token]
     beams: dict[str, list] = {"": [0.0, NEG_INF, start, -1]}
@@ -77,8 +78,8 @@ def reference_decode(
                     score = (pb if token == last else total) + row[token]
                     if free[state] and free[target]:
                         score -= penalty  # and no bonus: free text must not grow for free
-                    elif token != SPACE_ID:
-                        score += bonus
+                    elif token != SPACE_ID and not (fillers and token in fillers[state]):
+                        score += bonus  # a filler's letter ("um", "please") earns none
                     longer = prefix + TOKENS[token]
                     there = extended.get(longer)
                     if there is None:
