@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant import commands, decoding
 from assistant.audio.endpoint import has_speech
 from assistant.audio.files import load_audio
 from assistant.commands.confidence import (
@@ -39,7 +40,9 @@ from assistant.commands.confidence import (
 from assistant.commands.intents import analyse, shown_best
 from assistant.recognizer import Recognizer, default_model_path
 from models.calibration.build import VERSION, is_near_miss, read_set
+from models.calibration.grammars import GRAMMARS_DIR as SET_GRAMMARS_DIR
 from models.calibration.grammars import grammars_of
+from models.data.command_texts import GRAMMARS_DIR as DOMAINS_DIR
 from models.data.real_speech import speech_dir
 
 _LOGGER = logging.getLogger(__name__)
@@ -111,11 +114,27 @@ def model_digest(model: Path) -> str:
     return hashlib.sha256(model.read_bytes()).hexdigest()[:16]
 
 
+def decoding_digest(folder: Path) -> str:
+    """First 16 hex digits of a sha256 over what turns log-probs into measurements besides
+    the model: the source and grammar files of :mod:`assistant.commands` and
+    :mod:`assistant.decoding`, the everyday grammars and the set's own grammars."""
+    roots = [Path(commands.__file__).parent, Path(decoding.__file__).parent]
+    roots += [DOMAINS_DIR, folder / SET_GRAMMARS_DIR]
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".yaml", ".txt") and path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
     """Run every utterance of the set at ``folder`` through ``model``. Cached per model and
-    row id: rows measured before with the same measurements are not measured again."""
+    row id: rows measured before with the same measurements, decoding and grammars
+    (:func:`decoding_digest`) are not measured again."""
     rows = read_set(folder)
     cache = folder / f"measured-{model_digest(model)}.npz"
+    decoding_now = decoding_digest(folder)
     known: dict[str, tuple[np.ndarray, bool]] = {}
     if cache.is_file():
         data = np.load(cache, allow_pickle=False)
@@ -123,6 +142,7 @@ def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
             "id" in data
             and tuple(data["feature_names"]) == FEATURE_NAMES
             and str(data.get("right_rule", "")) == RIGHT_RULE
+            and str(data.get("decoding", "")) == decoding_now
         ):
             known = {
                 str(i): (f, bool(r))
@@ -168,6 +188,7 @@ def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
             id=np.array([r["id"] for r in rows]),
             feature_names=np.array(FEATURE_NAMES),
             right_rule=np.array(RIGHT_RULE),
+            decoding=np.array(decoding_now),
             features=features,
             right=right,
         )
