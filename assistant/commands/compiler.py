@@ -106,7 +106,9 @@ def compile_graph(
     first_filler = len(nfa.eps)
     body_start, body_end = nfa.add(lead_in, start), nfa.new()
     nfa.eps[nfa.add(closing, body_end)].append(final)
-    fillers = range(first_filler, len(nfa.eps))  # the states of lead_in and closing
+    # the states of lead_in and closing (where they join the templates only spaces are read,
+    # and a space is never a filler's letter)
+    fillers = range(first_filler, len(nfa.eps))
     for expression in expressions:
         nfa.eps[nfa.add(expression, body_start)].append(body_end)
     accepting_nfa = {final, trailing}
