@@ -1,8 +1,8 @@
-"""What people say around a command: "um, could you please set a timer", "stop please".
+"""What people say around a command: "um, please set a timer", "stop please".
 
-Every command of every grammar may be led in by a hesitation, a greeting and a polite request
-(:data:`LEAD_IN`, each part optional) and closed by "please" (:data:`CLOSING`; after free text
-it is read as the closing, not as part of the text). The command's meaning is the same; the
+Every command of every grammar may be led in by a hesitation and "please" (:data:`LEAD_IN`,
+each part optional) and closed by "please" (:data:`CLOSING`; after free text it is read as the
+closing, not as part of the text). The command's meaning is the same; the
 words are kept in the recognised text, since they were said. A user's command file needs no
 ``[please]`` of its own.
 

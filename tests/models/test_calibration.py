@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from models.calibration.fit import (
     Target,
     calibrate,
     confidences,
+    decoding_digest,
     fit_logistic,
     part_weights,
     point,
@@ -188,3 +190,13 @@ def test_sensitivities_cover_the_named_targets() -> None:
     from models.calibration.fit import FALSE_ACCEPTANCE_TARGETS
 
     assert tuple(FALSE_ACCEPTANCE_TARGETS) == SENSITIVITIES
+
+
+def test_the_measurement_cache_key_follows_the_set_s_grammars(tmp_path: Path) -> None:
+    grammars = tmp_path / "grammars"
+    grammars.mkdir()
+    (grammars / "slot.yaml").write_text("intents:\n  A:\n    - go\n")
+    before = decoding_digest(tmp_path)
+    assert decoding_digest(tmp_path) == before
+    (grammars / "slot.yaml").write_text("intents:\n  A:\n    - go home\n")
+    assert decoding_digest(tmp_path) != before
