@@ -245,7 +245,7 @@ def _check_config(config: TrainConfig, world_size: int) -> None:
         # ranks would disagree on when time is up, and the first to stop hangs the rest
         raise TrainingError("--time-limit needs a single process; use --steps under torchrun")
     boosted = set(corpus_boosts(config.corpus_boost))
-    corpora = {name.strip() for name in config.real_corpora.split(",") if name.strip()}
+    corpora = set(real_corpora(config))
     if boosted - corpora:
         raise TrainingError(
             f"--corpus-boost names {sorted(boosted - corpora)}, not among --real-corpora"
@@ -289,7 +289,7 @@ def _build_data(
     """The training set, its batch sampler and the dev sets, with their sizes logged."""
     tts_dirs = [Path(d) for d in config.tts_dir.split(",") if d]
     synthetic = load_tts_corpora(tts_dirs, "train")
-    corpora = tuple(c for c in config.real_corpora.split(",") if c)
+    corpora = real_corpora(config)
     real = with_durations(load_real_speech("train", corpora), out / "durations_real.tsv")
     utterances = synthetic + real
     _LOGGER.info(
@@ -593,6 +593,11 @@ def train(config: TrainConfig) -> Path:
     if world_size > 1:
         torch.distributed.destroy_process_group()
     return averaged
+
+
+def real_corpora(config: TrainConfig) -> tuple[str, ...]:
+    """The names in ``--real-corpora``."""
+    return tuple(c for c in config.real_corpora.split(",") if c)
 
 
 def corpus_boosts(text: str) -> dict[str, float]:
