@@ -33,7 +33,7 @@ $py -m export --checkpoint "$checkpoint" --model-card docs/model_card.md \
   --out "$out/bilstm_ctc.fp32.onnx" --int8 --int8-check 300 2>/dev/null | tee docs/results/export.txt
 cp "$out/bilstm_ctc.fp32.int8.onnx" assistant/models/bilstm_ctc.onnx
 # the confidence is calibrated per model: fit it for the new one (the set is built once, ~15 min)
-[ -f data/calibration/v3/VERSION ] || $py -m models.calibration.build
+[ -f data/calibration/v4/VERSION ] || $py -m models.calibration.build
 $py -m models.calibration.fit --model assistant/models/bilstm_ctc.onnx \
   --report docs/results/confidence_calibration.md | tail -n 3
 models="$out/bilstm_ctc.fp32.onnx assistant/models/bilstm_ctc.onnx"

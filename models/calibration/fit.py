@@ -5,12 +5,13 @@
 Every utterance of the set (``python -m models.calibration.build``) goes through the product's
 own path (:func:`assistant.commands.intents.analyse`) under its grammar; its measurements and
 whether the best sentence's meaning is right (as the app shows it: free text read as common
-words) are cached per model. A logistic regression (numpy, L2, each part of the set weighed
-alike) is fitted on them; the thresholds of the sensitivities are read off its trade-off curve
-against the set's false acceptance (utterances that are no command of their grammar, counted
-apart when they are one word off a command). Prints each feature alone and all together,
-cross-validated over two halves of the speakers, then the curve by part and by length, and
-writes ``MODEL.confidence.json`` and (``--report``) a Markdown report with a plot.
+words) are cached per model. A logistic regression (numpy, L2; each part of the set weighed
+alike, and the right commands of each length alike) is fitted on them; the thresholds of the
+sensitivities are read off its trade-off curve against the set's false acceptance (utterances
+that are no command of their grammar, counted apart when they are near misses: a command with
+a slot value the grammar lacks). Prints each feature alone and all together, cross-validated
+over two halves of the speakers, then the curve by part and by length, and writes
+``MODEL.confidence.json`` and (``--report``) a Markdown report with a plot.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from assistant.commands.confidence import (
 )
 from assistant.commands.intents import analyse, shown_best
 from assistant.recognizer import Recognizer, default_model_path
-from models.calibration.build import VERSION, is_near_miss, read_set
+from models.calibration.build import VERSION, is_near_miss, is_weighed, read_set
 from models.calibration.grammars import GRAMMARS_DIR as SET_GRAMMARS_DIR
 from models.calibration.grammars import grammars_of
 from models.data.command_texts import GRAMMARS_DIR as DOMAINS_DIR
@@ -53,10 +54,10 @@ class Target:
     """The most a sensitivity may accept of the calibration set's non-commands."""
 
     other: float
-    """Share of the sentences that are not one word off a command (other requests,
-    conversation, other words)."""
+    """Share of the sentences that are no near miss (other requests, conversation, other
+    words)."""
     near_miss: float
-    """Share of the near misses: sentences one word off a command of the grammar."""
+    """Share of the near misses: commands of the grammar with one slot value it lacks."""
 
 
 FALSE_ACCEPTANCE_TARGETS = {
@@ -68,7 +69,7 @@ FALSE_ACCEPTANCE_TARGETS = {
 a value the list lacks) is bounded apart and looser: a real voice's right command and its near
 miss differ in one word the model often barely hears, so bounding near misses at the other
 sentences' 2 % rejects half of real people's right commands. Users say commands of their
-grammar far more often than one word off one; ``strict`` holds near misses to 2 %."""
+grammar far more often than a value it lacks; ``strict`` holds near misses to 2 %."""
 LENGTH_BUCKETS = ((0.0, 3.0, "< 3 s"), (3.0, 6.0, "3-6 s"), (6.0, 1e9, "> 6 s"))
 RIGHT_RULE = "as-shown"
 """How a cached measurement judged "right": on the best sentence as the app shows it, its
@@ -100,7 +101,8 @@ class Measured:
     speaker: np.ndarray
     """(N,) str: voice or speaker id."""
     near_miss: np.ndarray
-    """(N,) bool: a non-command one word off a command of its grammar."""
+    """(N,) bool: a non-command that is a command of its grammar with one slot value it
+    lacks (:func:`models.calibration.build.is_near_miss`)."""
 
 
 def audio_path(row: dict[str, str], folder: Path) -> Path:
@@ -129,10 +131,11 @@ def decoding_digest(folder: Path) -> str:
 
 
 def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
-    """Run every utterance of the set at ``folder`` through ``model``. Cached per model and
-    row id: rows measured before with the same measurements, decoding and grammars
+    """Run every utterance of the set at ``folder`` that the fit weighs
+    (:func:`models.calibration.build.is_weighed`) through ``model``. Cached per model and row
+    id: rows measured before with the same measurements, decoding and grammars
     (:func:`decoding_digest`) are not measured again."""
-    rows = read_set(folder)
+    rows = [row for row in read_set(folder) if is_weighed(row)]
     cache = folder / f"measured-{model_digest(model)}.npz"
     decoding_now = decoding_digest(folder)
     known: dict[str, tuple[np.ndarray, bool]] = {}
@@ -202,6 +205,19 @@ def part_weights(part: np.ndarray) -> np.ndarray:
     return np.array([per_part[p] for p in part])
 
 
+def length_weights(seconds: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per-utterance factors under which the right commands of each of :data:`LENGTH_BUCKETS`
+    weigh alike (1 for every other utterance). Long right commands are fewer; weighed as
+    they come, the fit learns that a long utterance is seldom a right command and acceptance
+    falls with length."""
+    factors = np.ones(len(seconds))
+    buckets = [right & (seconds >= low) & (seconds < high) for low, high, _ in LENGTH_BUCKETS]
+    present = [bucket for bucket in buckets if bucket.any()]
+    for bucket in present:
+        factors[bucket] = right.sum() / (len(present) * bucket.sum())
+    return factors
+
+
 def fit_logistic(
     x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float = L2, steps: int = 50
 ) -> tuple[np.ndarray, float]:
@@ -243,7 +259,10 @@ def calibrate(measured: Measured, columns: Sequence[int] | None = None) -> Calib
     used = expand(mask[None, :])[0] > 0
     terms = expand((x - mean) / scale)[:, used]
     w, bias = fit_logistic(
-        terms, measured.right[usable].astype(float), part_weights(measured.part[usable])
+        terms,
+        measured.right[usable].astype(float),
+        part_weights(measured.part[usable])
+        * length_weights(measured.seconds[usable], measured.right[usable]),
     )
     weights = np.zeros(term_count(len(FEATURE_NAMES)))
     weights[used] = w
@@ -313,7 +332,7 @@ class Point:
     """Utterances that are no command."""
     others_accepted: int
     near_misses: int = 0
-    """Non-commands one word off a command (counted in ``others`` too)."""
+    """Near misses among the non-commands (counted in ``others`` too)."""
     near_misses_accepted: int = 0
 
     @property
@@ -399,9 +418,10 @@ def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, 
         "Made by `python -m models.calibration.fit --report` (see "
         "`models/calibration/build.py` for the set). *Kept*: right and accepted over the "
         "commands whose best grammar sentence is right; *false acc.*: utterances that are no "
-        "command of their grammar, accepted (*other*: not one word off a command; *near*: "
-        "one word off, a near miss). Cross-validated: each half of the speakers scored by a "
-        "fit on the other half.",
+        "command of their grammar, accepted (*near*: a near miss, a command with a slot "
+        "value the grammar lacks; *other*: the rest). Commands with a carrier word changed "
+        "are not weighed. Cross-validated: each half of the speakers scored by a fit on the "
+        "other half.",
         "",
         "## Each measurement alone, then together (cross-validated, at the normal targets)",
         "",

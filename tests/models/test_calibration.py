@@ -11,7 +11,7 @@ import pytest
 from assistant.commands.confidence import FEATURE_NAMES, SENSITIVITIES
 from assistant.commands.intents import match_text
 from assistant.decoding.words import common_words
-from models.calibration.build import UNCOMMON_FREE_TEXTS, plan_kokoro
+from models.calibration.build import UNCOMMON_FREE_TEXTS, is_near_miss, is_weighed, plan_kokoro
 from models.calibration.fit import (
     BOUND_MARGIN,
     Measured,
@@ -20,6 +20,7 @@ from models.calibration.fit import (
     confidences,
     decoding_digest,
     fit_logistic,
+    length_weights,
     part_weights,
     point,
     threshold_for,
@@ -78,6 +79,14 @@ def test_the_fit_bounds_each_measurement_by_the_right_commands() -> None:
 def test_every_part_weighs_alike() -> None:
     weights = part_weights(np.array(["a", "a", "a", "b"]))
     assert weights.tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2.0])
+
+
+def test_right_commands_of_every_length_weigh_alike() -> None:
+    seconds = np.array([1.0, 2.0, 2.5, 4.0, 7.0, 8.0, 1.0])
+    right = np.array([True, True, True, True, True, False, False])
+    weights = length_weights(seconds, right)
+    # five right commands: three short, one of 3-6 s, one long; each bucket then sums to 5/3
+    assert weights.tolist() == pytest.approx([5 / 9, 5 / 9, 5 / 9, 5 / 3, 5 / 3, 1.0, 1.0])
 
 
 def test_curve_end_points_on_a_fixed_sample() -> None:
@@ -170,6 +179,27 @@ def test_commands_with_uncommon_names_come_after_the_rest_and_mean_what_they_say
         assert set(map(str, slots.values())) & set(UNCOMMON_FREE_TEXTS)
         expected = match_text(row["transcript"], active)
         assert (expected.intent, dict(expected.slots)) == (row["intent"], slots)
+
+
+def test_a_changed_slot_value_is_a_near_miss_and_a_changed_carrier_word_is_not_weighed() -> None:
+    active = everyday_commands()
+    kinds = {"value-changed": 0, "carrier-changed": 0}
+    for _, row in plan_kokoro(2, 60, seed=3):
+        kind = row["condition"].split(";")[1]
+        if kind not in kinds:
+            assert row["source"] == ""
+            continue
+        kinds[kind] += 1
+        said, source = row["transcript"].split(), row["source"].split()
+        changed = [i for i, (a, b) in enumerate(zip(said, source, strict=True)) if a != b]
+        assert len(changed) == 1
+        offset = len(" ".join(source[: changed[0]])) + (1 if changed[0] else 0)
+        spans = match_text(row["source"], active).spans
+        in_value = any(span.start <= offset < span.end for span in spans)
+        assert in_value == (kind == "value-changed"), row
+        assert is_near_miss(row) == in_value
+        assert is_weighed(row) == in_value
+    assert kinds["value-changed"] > 0 and kinds["carrier-changed"] > 0
 
 
 def test_grammars_are_rebuilt_from_the_manifest() -> None:
