@@ -189,7 +189,7 @@ def _add_recognize_parser(commands: argparse._SubParsersAction) -> None:
         choices=SENSITIVITIES,
         default=DEFAULT_SENSITIVITY,
         help="how readily commands are accepted: strict accepts the fewest wrong ones (0.5 %% "
-        "of non-commands on the calibration set and 2 %% of near misses, one word off a "
+        "of non-commands on the calibration set and 2 %% of near misses, a slot value off a "
         f"command), normal 2 and 10 %%, loose 5 and 20 %% (default: {DEFAULT_SENSITIVITY})",
     )
     recognize.add_argument(

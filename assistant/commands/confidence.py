@@ -28,7 +28,7 @@ with the length of what was said:
 
 Sensitivities are points of the calibration set's trade-off curve: ``normal`` accepts the most
 right commands while accepting no more than 2 % of the non-commands and 10 % of the near misses
-(one word off a command), ``strict`` 0.5 and 2 %, ``loose`` 5 and 20 %
+(a command with a slot value the grammar lacks), ``strict`` 0.5 and 2 %, ``loose`` 5 and 20 %
 (``models.calibration.fit.FALSE_ACCEPTANCE_TARGETS``).
 """
 
