@@ -96,7 +96,9 @@ def model_path(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     if digest != MODEL_SHA256:
         raise SynthesisError(f"joined Kokoro model has sha256 {digest}, expected {MODEL_SHA256}")
     cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
+    # one partial file per process: synthesis workers that start together may all join it,
+    # and each atomic replace puts the same bytes in place
+    partial = target.with_suffix(f".{os.getpid()}.part")
     partial.write_bytes(data)
     partial.replace(target)
     return target

