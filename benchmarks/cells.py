@@ -7,13 +7,15 @@ their values), exports it to ONNX and to int8 as a release does, and prints its 
 int8 file size, the recurrent operator left in that file (onnxruntime's dynamic quantisation
 has an int8 LSTM, DynamicQuantizeLSTM, but no int8 GRU) and the int8 model's p50 per 1, 3
 and 6 s of features on one thread (the "model" column of benchmarks/latency.py).
-Dev error needs each variant trained: ``models.train --rnn-type gru --bidirectional false``
-for the same time limit.
+With ``--trained NAME=RUN ...`` it also prints each trained run's dev error: the CER of the
+last dev row of ``RUN/metrics.jsonl`` per real set and their mean, and the steps it made
+(``scripts/train_cells.sh`` trains the four for the same time and calls this).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import statistics
 import sys
@@ -30,6 +32,7 @@ from onnx_forward import LENGTHS_S, time_session  # benchmarks/ is on sys.path a
 from assistant.features import FeatureConfig
 from export.onnx_export import export_onnx
 from export.quantize import quantize_int8
+from models.data.real_speech import CORPORA
 from models.model import build_model, count_parameters
 
 
@@ -43,14 +46,57 @@ VARIANTS = (("lstm", True), ("gru", True), ("lstm", False), ("gru", False))
 """(cell, bidirectional) pairs, the released choice first."""
 
 
+REAL_SETS = tuple(f"{corpus}_test" for corpus in CORPORA)
+
+
+def last_dev_row(run: Path) -> dict:
+    """The last ``dev`` row of ``RUN/metrics.jsonl``; SystemExit when there is none."""
+    path = run / "metrics.jsonl"
+    try:
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except (OSError, json.JSONDecodeError) as e:
+        raise SystemExit(f"cells: cannot read {path}: {e}") from e
+    dev = [row for row in rows if row.get("kind") == "dev"]
+    if not dev:
+        raise SystemExit(f"cells: {path} holds no dev evaluation")
+    return dev[-1]
+
+
+def print_trained(trained: list[str]) -> None:
+    """One row per NAME=RUN: steps made, mean real dev CER and the CER of each real set."""
+    runs = []
+    for item in trained:
+        name, sep, run = item.partition("=")
+        if not sep or not name or not run:
+            raise SystemExit(f"cells: --trained {item!r}: give NAME=RUN")
+        runs.append((name, last_dev_row(Path(run))))
+    sets = [s for s in REAL_SETS if all(s in row["cer"] for _, row in runs)]
+    print("trained: dev CER % (the run's last dev row)")
+    print(" | ".join(["cell", "steps", "mean real", *sets]))
+    for name, row in runs:
+        cers = [100 * row["cer"][s] for s in sets]
+        mean = sum(cers) / len(cers) if cers else float("nan")
+        print(" | ".join([name, str(row["step"]), f"{mean:.1f}", *(f"{c:.1f}" for c in cers)]))
+
+
 def main() -> int:
     """Print one row per variant: parameters, int8 MB and p50 ms per length."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="base", help="models.model.PRESETS name")
     parser.add_argument("--threads", type=int, default=1, help="intra-op threads (default 1)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per length")
+    parser.add_argument(
+        "--trained",
+        nargs="*",
+        default=[],
+        metavar="NAME=RUN",
+        help="trained runs whose last dev CER to print, e.g. bi-lstm=runs/cell-lstm-bi",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.trained:
+        print_trained(args.trained)
+        print()
     header = ["cell", "parameters", "int8 MB", "recurrent op in the int8 file"] + [
         f"{s} s p50 ms" for s in LENGTHS_S
     ]
