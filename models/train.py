@@ -69,6 +69,12 @@ class TrainConfig:
         "warm restart), or the path of a checkpoint or exported ONNX model (in a clean "
         "checkout: the bundled one) whose weights start a new run (fresh optimizer, step 0)",
     )
+    init_layers: str = _option(
+        "all",
+        "with --init PATH, which weights it gives: 'all', or 'front-end' (the two convolutions "
+        "alone; the recurrent layers and the output start new, so the run may change the "
+        "cell or its direction, and its first batches are the shortest, as from scratch)",
+    )
     overwrite: bool = _option(
         False,
         "let a new run (--init scratch or PATH) start in an OUT that holds a run: its "
@@ -148,6 +154,10 @@ class TrainConfig:
 
 INIT_SCRATCH = "scratch"
 INIT_RESUME = "resume"
+INIT_ALL = "all"
+INIT_FRONT_END = "front-end"
+FRONT_END_PREFIXES = ("conv1.", "conv2.")
+"""State-dict keys of the convolutional front end (what ``--init-layers front-end`` loads)."""
 
 PRECISIONS: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16}
 """--precision -> the autocast dtype of the forward pass (None: no autocast)."""
@@ -250,6 +260,12 @@ def _check_config(config: TrainConfig, world_size: int) -> None:
         raise TrainingError(
             f"--corpus-boost names {sorted(boosted - corpora)}, not among --real-corpora"
         )
+    if config.init_layers not in (INIT_ALL, INIT_FRONT_END):
+        raise TrainingError(
+            f"--init-layers {config.init_layers!r}: give {INIT_ALL} or {INIT_FRONT_END}"
+        )
+    if config.init_layers != INIT_ALL and config.init in (INIT_SCRATCH, INIT_RESUME):
+        raise TrainingError(f"--init-layers {config.init_layers} needs --init PATH")
     last = Path(config.out) / "last.pt"
     if config.init == INIT_RESUME:
         if not last.is_file():
@@ -370,6 +386,8 @@ def _start(
         init_model_config = ModelConfig.from_dict(init_config)
     except TrainingError as e:
         raise TrainingError(f"{config.init}: {e}") from e
+    if config.init_layers == INIT_FRONT_END:
+        return _start_from_front_end(config, model, sampler, init_model_config, init_weights)
     if replace(init_model_config, phoneme_classes=0) != replace(model.config, phoneme_classes=0):
         raise TrainingError(
             f"{config.init}: model {init_model_config.to_dict()} is not this run's "
@@ -385,6 +403,32 @@ def _start(
             init_weights |= {f"phoneme_output.{k}": v for k, v in head.items()}
     model.load_state_dict(init_weights)
     _LOGGER.info("started from the weights of %s (step %d)", config.init, init_step)
+    return 0
+
+
+def _start_from_front_end(
+    config: TrainConfig,
+    model: AcousticModel,
+    sampler: MixedBatchSampler,
+    init_config: ModelConfig,
+    init_weights: dict[str, torch.Tensor],
+) -> int:
+    """Load only the convolutions of ``init_weights`` (``--init-layers front-end``)."""
+    shape = ("n_mels", "conv_channels", "conv_kernel")
+    theirs = {f: getattr(init_config, f) for f in shape}
+    ours = {f: getattr(model.config, f) for f in shape}
+    if theirs != ours:
+        raise TrainingError(f"{config.init}: its convolutions {theirs} are not this run's {ours}")
+    front_end = {k: v for k, v in init_weights.items() if k.startswith(FRONT_END_PREFIXES)}
+    missing, _ = model.load_state_dict(front_end, strict=False)
+    if any(k.startswith(FRONT_END_PREFIXES) for k in missing):
+        raise TrainingError(f"{config.init}: holds no convolution weights")
+    sampler.sorted_batches_left = config.sortagrad_steps
+    _LOGGER.info(
+        "started from the convolutions of %s (%d tensors); recurrent layers and output new",
+        config.init,
+        len(front_end),
+    )
     return 0
 
 

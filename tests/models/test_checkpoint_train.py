@@ -276,6 +276,49 @@ def test_warm_start_refuses_another_architecture(
         train(config)
 
 
+def test_a_front_end_start_takes_the_convolutions_into_another_cell(
+    trained: Path, tiny_corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = trained / "step_000006.pt"
+    config = replace(
+        tiny_config(tmp_path, tiny_corpus, steps=1000),
+        init=str(source),
+        init_layers="front-end",
+        rnn_type="gru",
+        bidirectional=False,
+        eval_limit=0,
+        time_limit=1e-6,  # spent by the first step
+    )
+    with caplog.at_level(logging.INFO, logger="models.train"):
+        train(config)
+    assert f"started from the convolutions of {source} (4 tensors)" in caplog.text
+    start = load_checkpoint(source)["model"]
+    run = load_checkpoint(tmp_path / "last.pt")
+    assert run["model_config"]["rnn_type"] == "gru"
+    assert run["model_config"]["bidirectional"] is False
+    for key in ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"):
+        assert 0 < float((run["model"][key] - start[key]).abs().max()) < 0.1
+    assert (
+        "rnns.0.weight_ih_l0_reverse" in start and "rnns.0.weight_ih_l0_reverse" not in run["model"]
+    )
+
+
+def test_a_front_end_start_needs_a_source_with_the_same_convolutions(
+    trained: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
+    config = replace(
+        tiny_config(tmp_path, tiny_corpus, steps=2),
+        init=str(trained / "step_000006.pt"),
+        init_layers="front-end",
+    )
+    with pytest.raises(TrainingError, match="its convolutions"):
+        train(replace(config, preset="small"))
+    with pytest.raises(TrainingError, match="needs --init PATH"):
+        train(replace(config, init="scratch"))
+    with pytest.raises(TrainingError, match="give all or front-end"):
+        train(replace(config, init_layers="rnn"))
+
+
 def test_a_checkpoint_with_removed_grow_fields_loads_and_starts_a_run(
     trained: Path, tiny_corpus: Path, tmp_path: Path
 ) -> None:
