@@ -8,7 +8,7 @@
 # First it compares the checkpoint with the bundled model (models.compare, ~7 min) and stops
 # unless the checkpoint is better on the real test sets beyond their noise; then it exports it
 # and stops if it keeps fewer of the calibration set's real commands right and accepted at the
-# default sensitivity (models.calibration.compare, ~12 min). FORCE=1 releases anyway (say why
+# default sensitivity (models.calibration.compare, ~3 min). FORCE=1 releases anyway (say why
 # in the model card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
