@@ -15,7 +15,6 @@ last dev row of ``RUN/metrics.jsonl`` per real set and their mean, and the steps
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import statistics
 import sys
@@ -32,7 +31,8 @@ from onnx_forward import LENGTHS_S, time_session  # benchmarks/ is on sys.path a
 from assistant.features import FeatureConfig
 from export.onnx_export import export_onnx
 from export.quantize import quantize_int8
-from models.data.real_speech import CORPORA
+from models.compare import REAL_SETS
+from models.curves import CurvesError, read_metrics
 from models.model import build_model, count_parameters
 
 
@@ -46,17 +46,14 @@ VARIANTS = (("lstm", True), ("gru", True), ("lstm", False), ("gru", False))
 """(cell, bidirectional) pairs, the released choice first."""
 
 
-REAL_SETS = tuple(f"{corpus}_test" for corpus in CORPORA)
-
-
 def last_dev_row(run: Path) -> dict:
     """The last ``dev`` row of ``RUN/metrics.jsonl``; SystemExit when there is none."""
     path = run / "metrics.jsonl"
     try:
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    except (OSError, json.JSONDecodeError) as e:
-        raise SystemExit(f"cells: cannot read {path}: {e}") from e
-    dev = [row for row in rows if row.get("kind") == "dev"]
+        rows = read_metrics([path])
+    except CurvesError as e:
+        raise SystemExit(f"cells: {e}") from e
+    dev = [row for row in rows if row["kind"] == "dev"]
     if not dev:
         raise SystemExit(f"cells: {path} holds no dev evaluation")
     return dev[-1]

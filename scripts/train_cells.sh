@@ -20,12 +20,13 @@ py=.venv/bin/python
 trained=()
 for cell in lstm gru; do
   for bidirectional in true false; do
-    name="$cell-$([ "$bidirectional" = true ] && echo bi || echo uni)"
+    direction=$([ "$bidirectional" = true ] && echo bi || echo uni)
+    name="$cell-$direction"
     $py -m models.train --out "runs/cell-$name" "${init[@]}" --overwrite --tts-dir "$tts_dir" \
       --real-share "$real_share" --rnn-type "$cell" --bidirectional "$bidirectional" \
       --steps 100000 --time-limit "$seconds" --warmup-steps 200 --eval-every 100000 \
       --eval-limit 150 --average-last 1 --precision bf16 --seed 33 > "runs/cell-$name.out" 2>&1
-    trained+=("$([ "$bidirectional" = true ] && echo bi || echo uni)-$cell=runs/cell-$name")
+    trained+=("$direction-$cell=runs/cell-$name")
   done
 done
 $py benchmarks/cells.py --runs 10 --trained "${trained[@]}"
