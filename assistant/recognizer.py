@@ -80,13 +80,22 @@ def _one_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def _open_session(path: Path, providers: list[str], threads: int) -> ort.InferenceSession:
-    if not path.is_file():
-        raise ModelError(f"{path}: no such model file")
+def session_options(threads: int) -> ort.SessionOptions:
+    """onnxruntime settings of the acoustic model's session (benchmarks time it with these)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only: onnxruntime writes its warnings to stderr
+    # weights stored as int8 (a GRU's: export.quantize) are dequantised once, at load: the
+    # files hold no quantise-dequantise pairs for onnxruntime to fuse, so nothing else changes
+    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    return options
+
+
+def _open_session(path: Path, providers: list[str], threads: int) -> ort.InferenceSession:
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file")
+    options = session_options(threads)
     try:
         return ort.InferenceSession(str(path), sess_options=options, providers=providers)
     except _ORT_ERRORS as e:

@@ -4,8 +4,9 @@
 
 Builds each variant of a model preset (weights at random: size and speed do not depend on
 their values), exports it to ONNX and to int8 as a release does, and prints its parameters,
-int8 file size, the recurrent operator left in that file (onnxruntime's dynamic quantisation
-has an int8 LSTM, DynamicQuantizeLSTM, but no int8 GRU) and the int8 model's p50 per 1, 3
+int8 file size, the recurrent operator left in that file (onnxruntime has an int8 LSTM,
+DynamicQuantizeLSTM, but no int8 GRU: a GRU's weights are stored as int8 and dequantised to
+float for it, ``export.quantize``) and the int8 model's p50 per 1, 3
 and 6 s of features on one thread (the "model" column of benchmarks/latency.py).
 With ``--trained NAME=RUN ...`` it also prints each trained run's dev error: the CER of the
 last dev row of ``RUN/metrics.jsonl`` per real set and their mean, and the steps it made
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from onnx_forward import LENGTHS_S, time_session  # benchmarks/ is on sys.path as a script
 
 from assistant.features import FeatureConfig
+from assistant.recognizer import session_options
 from export.onnx_export import export_onnx
 from export.quantize import quantize_int8
 from models.compare import REAL_SETS
@@ -105,8 +107,7 @@ def main() -> int:
             name = f"{'bi' if bidirectional else 'uni'}-{rnn_type}"
             fp32 = export_onnx(model, FeatureConfig(), Path(tmp) / f"{name}.onnx")
             int8 = quantize_int8(fp32, Path(tmp) / f"{name}.int8.onnx")
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = args.threads
+            options = session_options(args.threads)
             session = ort.InferenceSession(str(int8), options, providers=["CPUExecutionProvider"])
             p50s = [statistics.median(time_session(session, s, args.runs)) for s in LENGTHS_S]
             row = [

@@ -59,6 +59,7 @@ def main() -> int:
             continue
         options = ort.SessionOptions()
         options.intra_op_num_threads = args.threads
+        options.add_session_config_entry("session.disable_quant_qdq", "1")  # as the app's
         session = ort.InferenceSession(
             str(args.model), options, providers=list(dict.fromkeys([provider, PROVIDERS["cpu"]]))
         )

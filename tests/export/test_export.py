@@ -15,9 +15,9 @@ import torch
 from assistant.features import FeatureConfig, log_mel
 from assistant.recognizer import Recognizer
 from assistant.vocabulary import TOKENS
-from export.errors import VerificationError
+from export.errors import ExportError, VerificationError
 from export.onnx_export import export_onnx
-from export.quantize import quantize_int8
+from export.quantize import quantize_int8, store_gru_weights_int8
 from export.verify import verify_onnx
 from models.checkpoint import main as checkpoint_main
 from models.checkpoint import model_from_checkpoint, save_checkpoint
@@ -129,15 +129,41 @@ def test_int8_is_smaller_and_keeps_metadata(exported: Path, quantized: Path) -> 
 @pytest.mark.parametrize(
     ("rnn_type", "recurrent_op"), [("lstm", "DynamicQuantizeLSTM"), ("gru", "GRU")]
 )
-def test_int8_quantises_an_lstm_but_leaves_a_gru_in_float(
-    tmp_path: Path, rnn_type: str, recurrent_op: str
+def test_int8_quantises_an_lstm_and_stores_a_grus_weights_as_int8(
+    tmp_path: Path, rnn_type: str, recurrent_op: str, one_second: np.ndarray
 ) -> None:
     model = build_model(preset="tiny", rnn_type=rnn_type).eval()
     fp32 = export_onnx(model, FeatureConfig(), tmp_path / f"{rnn_type}.onnx")
     int8 = quantize_int8(fp32, tmp_path / f"{rnn_type}.int8.onnx")
-    ops = {node.op_type for node in onnx.load(str(int8)).graph.node}
-    assert recurrent_op in ops
+    proto = onnx.load(str(int8))
+    ops = {node.op_type for node in proto.graph.node}
     assert {"LSTM", "GRU", "DynamicQuantizeLSTM"} & ops == {recurrent_op}
+    assert int8.stat().st_size < 0.4 * fp32.stat().st_size
+    float_weights = {
+        init.name for init in proto.graph.initializer if init.data_type == onnx.TensorProto.FLOAT
+    }
+    recurrent = [node for node in proto.graph.node if node.op_type == recurrent_op]
+    assert len(recurrent) == model.config.num_layers
+    for node in recurrent:  # W and R are int8 in the file, whichever the cell
+        assert not float_weights & set(node.input[1:3])
+    assert metadata_of(int8)["quantization"] == (
+        "int8-dynamic"
+        if rnn_type == "lstm"
+        else "int8-dynamic; GRU weights int8, dequantised to float"
+    )
+    got = Recognizer(int8, provider="cpu").log_probs(one_second)
+    expected = Recognizer(fp32, provider="cpu").log_probs(one_second)
+    assert float(np.abs(got - expected).max()) < 0.5
+    assert float(np.abs(got - expected).max()) > 0  # the weights were rounded
+
+
+def test_a_gru_weight_computed_in_the_graph_is_refused(tmp_path: Path) -> None:
+    model = build_model(preset="tiny", rnn_type="gru").eval()
+    proto = onnx.load(str(export_onnx(model, FeatureConfig(), tmp_path / "gru.onnx")))
+    gru = next(node for node in proto.graph.node if node.op_type == "GRU")
+    gru.input[1] = "computed_elsewhere"
+    with pytest.raises(ExportError, match="computed, not stored"):
+        store_gru_weights_int8(proto)
 
 
 @pytest.mark.parametrize("which", ["fp32", "int8"])
