@@ -11,7 +11,8 @@ right when the intent and the slot value are), for the other half it does not (a
 nothing should be accepted). None of these speakers was trained on.
 
 Ours: the bundled model through :func:`assistant.pipeline.understand`, right and accepted at
-the default sensitivity, and the best sentence with rejection switched off. PocketSphinx: its
+the default sensitivity (or ``--sensitivity``'s), and the best sentence with rejection switched
+off. PocketSphinx: its
 US English model searching a JSGF grammar written from the same command file (every template,
 list and number; words its dictionary lacks are left out, and counted), as a user of
 PocketSphinx would run these commands; it has no rejection, so whatever it hears is accepted.
@@ -36,7 +37,7 @@ from peers import PEERS, normalised  # benchmarks/ is on sys.path as a script
 from vs_pocketsphinx import sphinx_text
 
 from assistant.audio.files import load_audio
-from assistant.commands.confidence import load_calibration
+from assistant.commands.confidence import DEFAULT_SENSITIVITY, SENSITIVITIES, load_calibration
 from assistant.commands.expression import Alternative, Expression, Sequence, Slot, Word
 from assistant.commands.grammar import CommandSet, Grammar
 from assistant.commands.intents import RecognitionResult, match_text
@@ -102,6 +103,9 @@ def main() -> int:
         "--peers", default="ours,pocketsphinx,moonshine,whisper", help="which recognisers"
     )
     parser.add_argument("--limit", type=int, default=0, help="utterances at most (0: all)")
+    parser.add_argument(
+        "--sensitivity", choices=SENSITIVITIES, default=DEFAULT_SENSITIVITY, help="ours"
+    )
     args = parser.parse_args()
     folder = Path(f"data/calibration/v{VERSION}")
     try:
@@ -126,7 +130,7 @@ def main() -> int:
     print(" | ".join([*header, "RTF"]))
     for name in args.peers.split(","):
         try:
-            decide = _recogniser(name, args.model, grammars)
+            decide = _recogniser(name, args.model, grammars, args.sensitivity)
         except ImportError as e:
             print(f"{name}: not installed ({e}): pip install -e '.[peers]'")
             continue
@@ -156,11 +160,14 @@ Decide = Callable[[np.ndarray, str], tuple[RecognitionResult, bool]]
 """(audio, grammar name) -> (the best sentence's result, whether it is accepted)."""
 
 
-def _recogniser(name: str, model: Path, grammars: dict[str, CommandSet]) -> Decide:
+def _recogniser(
+    name: str, model: Path, grammars: dict[str, CommandSet], sensitivity: str
+) -> Decide:
     if name == "ours":
         recognizer = Recognizer(model, intra_op_num_threads=1)
         calibration = load_calibration(model)
-        threshold = calibration.threshold("normal")
+        threshold = calibration.threshold(sensitivity)
+        print(f"ours: {model.name}, sensitivity {sensitivity} (threshold {threshold:.3f})")
         everything = UnderstandOptions(threshold=0.0)
 
         def ours(clip: np.ndarray, grammar: str) -> tuple[RecognitionResult, bool]:
