@@ -220,7 +220,7 @@ def commands(name: str, transcribe: Transcribe, model: Path, limit: int) -> dict
     """Right and accepted (commands) and accepted (non-commands) on the calibration set's
     Kokoro part, under the everyday grammar; empty when the set is not built."""
     from assistant.commands.confidence import load_calibration
-    from models.calibration.build import VERSION, is_weighed, read_set
+    from models.calibration.build import VERSION, is_right, is_weighed, read_set
     from models.calibration.fit import audio_path
     from models.calibration.grammars import everyday_commands
 
@@ -246,9 +246,7 @@ def commands(name: str, transcribe: Transcribe, model: Path, limit: int) -> dict
             result = match_text(normalised(transcribe(clip)), grammar)
         if row["intent"]:
             n_commands += 1
-            right += result.intent == row["intent"] and dict(result.slots) == json.loads(
-                row["slots"]
-            )
+            right += is_right(result, row)
         elif is_weighed(row):
             n_others += 1
             accepted_others += result.intent is not None

@@ -12,10 +12,10 @@ nothing should be accepted). None of these speakers was trained on.
 
 Ours: the bundled model through :func:`assistant.pipeline.understand`, right and accepted at
 the default sensitivity (or ``--sensitivity``'s), and the best sentence with rejection switched
-off. PocketSphinx: its
-US English model searching a JSGF grammar written from the same command file (every template,
-list and number; words its dictionary lacks are left out, and counted), as a user of
-PocketSphinx would run these commands; it has no rejection, so whatever it hears is accepted.
+off. PocketSphinx: its US English model searching a JSGF grammar written from the same command
+file (every template, list and number; words its dictionary lacks are left out, and counted),
+as a user of PocketSphinx would run these commands; it has no rejection, so whatever it hears
+is accepted.
 Moonshine and Whisper transcribe freely; their text is accepted when the grammar parses it.
 Needs ``pip install -e '.[peers]'``.
 """
@@ -23,7 +23,6 @@ Needs ``pip install -e '.[peers]'``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -43,7 +42,7 @@ from assistant.commands.grammar import CommandSet, Grammar
 from assistant.commands.intents import RecognitionResult, match_text
 from assistant.pipeline import UnderstandOptions, understand
 from assistant.recognizer import Recognizer, default_model_path
-from models.calibration.build import VERSION, is_weighed, read_set
+from models.calibration.build import VERSION, is_right, is_weighed, read_set
 from models.calibration.fit import audio_path
 from models.calibration.grammars import grammars_of
 from models.errors import DataError
@@ -86,13 +85,6 @@ def jsgf_of(grammar: Grammar, name: str, known: Callable[[str], bool]) -> tuple[
         raise DataError(f"grammar {name}: no sentence PocketSphinx can say")
     body = " | ".join(sentences)
     return f"#JSGF V1.0;\ngrammar {name};\npublic <command> = {body};\n", missing
-
-
-def is_right(result: RecognitionResult, row: dict[str, str]) -> bool:
-    """Whether ``result`` has the row's intent and slot values (never for a near miss)."""
-    return bool(row["intent"]) and (
-        result.intent == row["intent"] and dict(result.slots) == json.loads(row["slots"])
-    )
 
 
 def main() -> int:

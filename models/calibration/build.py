@@ -45,6 +45,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import soundfile as sf
@@ -397,6 +398,24 @@ def is_near_miss(row: Mapping[str, str]) -> bool:
     if row["intent"]:
         return False
     return row["part"] in SLOTTED_PARTS or row["condition"].endswith(";value-changed")
+
+
+class Meaning(Protocol):
+    """What was understood: an intent (None when nothing) and its slot values."""
+
+    @property
+    def intent(self) -> str | None: ...
+
+    @property
+    def slots(self) -> Mapping[str, object]: ...
+
+
+def is_right(found: Meaning, row: Mapping[str, str]) -> bool:
+    """Whether ``found`` has a manifest row's intent and slot values (never for a row that is
+    no command)."""
+    return bool(row["intent"]) and (
+        found.intent == row["intent"] and dict(found.slots) == json.loads(row["slots"])
+    )
 
 
 def is_weighed(row: Mapping[str, str]) -> bool:

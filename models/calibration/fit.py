@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import json
 import logging
 import zlib
 from collections.abc import Sequence
@@ -40,7 +39,7 @@ from assistant.commands.confidence import (
 )
 from assistant.commands.intents import analyse, shown_best
 from assistant.recognizer import Recognizer, default_model_path
-from models.calibration.build import VERSION, is_near_miss, is_weighed, read_set
+from models.calibration.build import VERSION, is_near_miss, is_right, is_weighed, read_set
 from models.calibration.grammars import GRAMMARS_DIR as SET_GRAMMARS_DIR
 from models.calibration.grammars import grammars_of
 from models.data.command_texts import GRAMMARS_DIR as DOMAINS_DIR
@@ -173,9 +172,7 @@ def measure_set(model: Path, folder: Path, threads: int = 1) -> Measured:
             continue
         features[i] = found.features
         best = shown_best(log_probs, found, grammar)
-        right[i] = bool(row["intent"]) and (
-            best.intent == row["intent"] and dict(best.slots) == json.loads(row["slots"])
-        )
+        right[i] = is_right(best, row)
     measured = Measured(
         features=features,
         right=right,

@@ -9,9 +9,15 @@ import numpy as np
 import pytest
 
 from assistant.commands.confidence import FEATURE_NAMES, SENSITIVITIES
-from assistant.commands.intents import match_text
+from assistant.commands.intents import RecognitionResult, match_text
 from assistant.decoding.words import common_words
-from models.calibration.build import UNCOMMON_FREE_TEXTS, is_near_miss, is_weighed, plan_kokoro
+from models.calibration.build import (
+    UNCOMMON_FREE_TEXTS,
+    is_near_miss,
+    is_right,
+    is_weighed,
+    plan_kokoro,
+)
 from models.calibration.fit import (
     BOUND_MARGIN,
     Measured,
@@ -230,3 +236,12 @@ def test_the_measurement_cache_key_follows_the_set_s_grammars(tmp_path: Path) ->
     assert decoding_digest(tmp_path) == before
     (grammars / "slot.yaml").write_text("intents:\n  A:\n    - go home\n")
     assert decoding_digest(tmp_path) != before
+
+
+def test_a_near_miss_is_never_right() -> None:
+    said = RecognitionResult("S01", {"item_01": "young"}, 0.9, "it was when i was very young")
+    command = {"intent": "S01", "slots": '{"item_01": "young"}'}
+    near_miss = {"intent": "", "slots": "{}"}
+    assert is_right(said, command)
+    assert not is_right(said, {**command, "slots": '{"item_01": "rule"}'})
+    assert not is_right(said, near_miss)
