@@ -17,6 +17,10 @@ file (every template, list and number; words its dictionary lacks are left out, 
 as a user of PocketSphinx would run these commands; it has no rejection, so whatever it hears
 is accepted.
 Moonshine and Whisper transcribe freely; their text is accepted when the grammar parses it.
+With ``--snr DB`` every clip is heard in a noisy room instead: half of them beside babble of
+three held-out Kokoro voices talking at once (a television, other people; ``data/kokoro``'s
+test split, voices never trained on), the others beside coloured noise or mains hum, at DB dB
+below the speech, the same noise for every recogniser.
 Needs ``pip install -e '.[peers]'``.
 """
 
@@ -42,9 +46,11 @@ from assistant.commands.grammar import CommandSet, Grammar
 from assistant.commands.intents import RecognitionResult, match_text
 from assistant.pipeline import UnderstandOptions, understand
 from assistant.recognizer import Recognizer, default_model_path
+from models.augment import add_noise, babble_from
 from models.calibration.build import VERSION, is_right, is_weighed, read_set
 from models.calibration.fit import audio_path
 from models.calibration.grammars import grammars_of
+from models.data.manifests import read_manifest_rows
 from models.errors import DataError
 
 REAL_PARTS = ("so762-slot", "wuw-slot")
@@ -87,6 +93,32 @@ def jsgf_of(grammar: Grammar, name: str, known: Callable[[str], bool]) -> tuple[
     return f"#JSGF V1.0;\ngrammar {name};\npublic <command> = {body};\n", missing
 
 
+def with_noise(
+    clips: dict[str, np.ndarray], snr_db: float, talkers: list[np.ndarray], seed: int = 0
+) -> dict[str, np.ndarray]:
+    """``clips`` with noise added at ``snr_db`` dB SNR: every other clip (in sorted order of
+    the ids) babble of three of ``talkers``, the rest coloured noise or hum; seeded."""
+    if len(talkers) < 3:
+        raise DataError(f"babble needs three talkers or more, not {len(talkers)}")
+    noisy = {}
+    for i, key in enumerate(sorted(clips)):
+        rng = np.random.default_rng([seed, i])
+        babble = None
+        if i % 2 == 0:
+            chosen = rng.choice(len(talkers), 3, replace=False)
+            babble = babble_from([talkers[k] for k in chosen], clips[key].size, rng)
+        noisy[key] = add_noise(clips[key], snr_db, rng, babble=babble)
+    return noisy
+
+
+def held_out_talkers(kokoro: Path, count: int = 60) -> list[np.ndarray]:
+    """``count`` utterances of the held-out voices of a Kokoro corpus (its test split)."""
+    rows = [r for r in read_manifest_rows(kokoro / "manifest.tsv") if r.get("split") == "test"]
+    if not rows:
+        raise DataError(f"{kokoro}: no test split (python -m models.data.kokoro_corpus)")
+    return [load_audio(kokoro / r["path"]) for r in rows[:count]]
+
+
 def main() -> int:
     """Run the comparison and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -98,6 +130,12 @@ def main() -> int:
     parser.add_argument(
         "--sensitivity", choices=SENSITIVITIES, default=DEFAULT_SENSITIVITY, help="ours"
     )
+    parser.add_argument(
+        "--snr", type=float, default=None, help="add noise this many dB below the speech"
+    )
+    parser.add_argument(
+        "--kokoro", type=Path, default=Path("data/kokoro"), help="held-out voices for babble"
+    )
     args = parser.parse_args()
     folder = Path(f"data/calibration/v{VERSION}")
     try:
@@ -108,6 +146,12 @@ def main() -> int:
         rows = rows[:: max(1, len(rows) // args.limit)][: args.limit]
     grammars = grammars_of(rows, folder)
     audio = {row["id"]: load_audio(audio_path(row, folder)) for row in rows}
+    if args.snr is not None:
+        try:
+            audio = with_noise(audio, args.snr, held_out_talkers(args.kokoro))
+        except DataError as e:
+            raise SystemExit(f"real_commands: {e}") from e
+        print(f"in noise at {args.snr:g} dB SNR (half babble of held-out voices, half coloured)")
     seconds = sum(a.size for a in audio.values()) / 16000
     commands = sum(bool(r["intent"]) for r in rows)
     print(

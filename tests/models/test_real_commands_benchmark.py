@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from assistant.commands.grammar import parse_grammar
@@ -64,3 +65,20 @@ def test_pocketsphinx_reads_the_grammar(real_commands: ModuleType) -> None:
     decoder.add_jsgf_string("t", text)
     decoder.activate_search("t")
     assert decoder.current_search() == "t"
+
+
+def test_noise_is_added_at_the_asked_snr_and_is_the_same_each_time(
+    real_commands: ModuleType,
+) -> None:
+    rng = np.random.default_rng(3)
+    clips = {f"c{i}": rng.standard_normal(16000).astype(np.float32) * 0.1 for i in range(4)}
+    talkers = [rng.standard_normal(8000).astype(np.float32) for _ in range(3)]
+    noisy = real_commands.with_noise(clips, 10.0, talkers)
+    again = real_commands.with_noise(clips, 10.0, talkers)
+    for key, clip in clips.items():
+        added = noisy[key] - clip
+        snr = 20 * np.log10(np.sqrt(np.mean(clip**2)) / np.sqrt(np.mean(added**2)))
+        assert snr == pytest.approx(10.0, abs=0.05)
+        np.testing.assert_array_equal(noisy[key], again[key])
+    with pytest.raises(DataError, match="three talkers"):
+        real_commands.with_noise(clips, 10.0, talkers[:2])
