@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.commands.confidence import FEATURE_NAMES, SENSITIVITIES
+from assistant.commands.confidence import FEATURE_NAMES, SENSITIVITIES, expand
 from assistant.commands.intents import RecognitionResult, match_text
 from assistant.decoding.words import common_words
 from models.calibration.build import (
@@ -67,6 +67,23 @@ def test_logistic_fit_separates_what_the_feature_separates() -> None:
     predicted = (x @ w + b) > 0
     assert np.mean(predicted == y.astype(bool)) > 0.97
     assert abs(w[0]) > 5 * abs(w[1])
+
+
+def test_logistic_fit_stays_finite_where_plain_newton_steps_run_away() -> None:
+    # heavy-tailed measurements and their products, as the calibration fits them: undamped
+    # Newton steps from zero ran this one to a bias of 1e11 (seed found by search)
+    rng = np.random.default_rng(17)
+    n, f = int(rng.integers(100, 400)), int(rng.integers(3, 13))
+    x = rng.standard_t(2, size=(n, f))
+    y = (rng.random(n) < 1 / (1 + np.exp(-np.clip(x @ rng.normal(size=f), -30, 30)))).astype(float)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    measurements = np.zeros((n, len(FEATURE_NAMES)))
+    measurements[:, :f] = x
+    terms = expand(measurements)
+    terms = terms[:, np.abs(terms).sum(axis=0) > 0]
+    w, b = fit_logistic(terms, y, np.ones(n))
+    assert np.abs(w).max() < 10 and abs(b) < 10
+    assert np.mean(((terms @ w + b) > 0) == (y > 0)) > 0.9
 
 
 def test_the_fit_bounds_each_measurement_by_the_right_commands() -> None:
