@@ -20,7 +20,8 @@ Moonshine and Whisper transcribe freely; their text is accepted when the grammar
 With ``--snr DB`` every clip is heard in a noisy room instead: half of them beside babble of
 three held-out Kokoro voices talking at once (a television, other people; ``data/kokoro``'s
 test split, voices never trained on), the others beside coloured noise or mains hum, at DB dB
-below the speech, the same noise for every recogniser.
+below the speech, the same noise for every recogniser (``--noise babble`` or ``coloured``:
+all of one kind).
 Needs ``pip install -e '.[peers]'``.
 """
 
@@ -93,18 +94,29 @@ def jsgf_of(grammar: Grammar, name: str, known: Callable[[str], bool]) -> tuple[
     return f"#JSGF V1.0;\ngrammar {name};\npublic <command> = {body};\n", missing
 
 
+NOISE_KINDS = ("mixed", "babble", "coloured")
+"""--noise: every other clip babble and the rest coloured noise or hum, or all of one kind."""
+
+
 def with_noise(
-    clips: dict[str, np.ndarray], snr_db: float, talkers: list[np.ndarray], seed: int = 0
+    clips: dict[str, np.ndarray],
+    snr_db: float,
+    talkers: list[np.ndarray],
+    seed: int = 0,
+    kind: str = "mixed",
 ) -> dict[str, np.ndarray]:
-    """``clips`` with noise added at ``snr_db`` dB SNR: every other clip (in sorted order of
-    the ids) babble of three of ``talkers``, the rest coloured noise or hum; seeded."""
-    if len(talkers) < 3:
+    """``clips`` with noise added at ``snr_db`` dB SNR: babble of three of ``talkers`` or
+    coloured noise or hum, by ``kind`` (:data:`NOISE_KINDS`; ``mixed``: babble for every
+    other clip in sorted order of the ids); seeded."""
+    if kind not in NOISE_KINDS:
+        raise DataError(f"noise kind {kind!r}: expected one of {', '.join(NOISE_KINDS)}")
+    if kind != "coloured" and len(talkers) < 3:
         raise DataError(f"babble needs three talkers or more, not {len(talkers)}")
     noisy = {}
     for i, key in enumerate(sorted(clips)):
         rng = np.random.default_rng([seed, i])
         babble = None
-        if i % 2 == 0:
+        if kind == "babble" or (kind == "mixed" and i % 2 == 0):
             chosen = rng.choice(len(talkers), 3, replace=False)
             babble = babble_from([talkers[k] for k in chosen], clips[key].size, rng)
         noisy[key] = add_noise(clips[key], snr_db, rng, babble=babble)
@@ -134,6 +146,9 @@ def main() -> int:
         "--snr", type=float, default=None, help="add noise this many dB below the speech"
     )
     parser.add_argument(
+        "--noise", choices=NOISE_KINDS, default="mixed", help="with --snr: which noise"
+    )
+    parser.add_argument(
         "--kokoro", type=Path, default=Path("data/kokoro"), help="held-out voices for babble"
     )
     args = parser.parse_args()
@@ -148,10 +163,11 @@ def main() -> int:
     audio = {row["id"]: load_audio(audio_path(row, folder)) for row in rows}
     if args.snr is not None:
         try:
-            audio = with_noise(audio, args.snr, held_out_talkers(args.kokoro))
+            talkers = [] if args.noise == "coloured" else held_out_talkers(args.kokoro)
+            audio = with_noise(audio, args.snr, talkers, kind=args.noise)
         except DataError as e:
             raise SystemExit(f"real_commands: {e}") from e
-        print(f"in noise at {args.snr:g} dB SNR (half babble of held-out voices, half coloured)")
+        print(f"in noise ({args.noise}) at {args.snr:g} dB SNR")
     seconds = sum(a.size for a in audio.values()) / 16000
     commands = sum(bool(r["intent"]) for r in rows)
     print(

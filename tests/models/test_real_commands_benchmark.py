@@ -82,3 +82,28 @@ def test_noise_is_added_at_the_asked_snr_and_is_the_same_each_time(
         np.testing.assert_array_equal(noisy[key], again[key])
     with pytest.raises(DataError, match="three talkers"):
         real_commands.with_noise(clips, 10.0, talkers[:2])
+
+
+def test_each_kind_of_noise_is_what_it_says(real_commands: ModuleType) -> None:
+    rng = np.random.default_rng(4)
+    clips = {f"c{i}": rng.standard_normal(16000).astype(np.float32) for i in range(4)}
+    hum_1khz = np.sin(2 * np.pi * 1000 * np.arange(16000) / 16000).astype(np.float32)
+    talkers = [hum_1khz] * 3
+
+    def share_at_1khz(noise: np.ndarray) -> float:
+        power = np.abs(np.fft.rfft(noise)) ** 2  # 1 Hz a bin
+        return float(power[995:1006].sum() / power.sum())
+
+    shares = {
+        kind: [
+            share_at_1khz(noisy - clips[key])
+            for key, noisy in real_commands.with_noise(clips, 0.0, talkers, kind=kind).items()
+        ]
+        for kind in ("babble", "coloured", "mixed")
+    }
+    assert min(shares["babble"]) > 0.9
+    assert max(shares["coloured"]) < 0.1
+    assert [share > 0.9 for share in shares["mixed"]] == [True, False, True, False]
+    assert real_commands.with_noise(clips, 0.0, [], kind="coloured").keys() == clips.keys()
+    with pytest.raises(DataError, match="noise kind"):
+        real_commands.with_noise(clips, 0.0, talkers, kind="kitchen")
