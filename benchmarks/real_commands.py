@@ -51,7 +51,7 @@ from models.augment import add_noise, babble_from
 from models.calibration.build import VERSION, is_right, is_weighed, read_set
 from models.calibration.fit import audio_path
 from models.calibration.grammars import grammars_of
-from models.data.manifests import read_manifest_rows
+from models.data.dataset import load_tts_corpus
 from models.errors import DataError
 
 REAL_PARTS = ("so762-slot", "wuw-slot")
@@ -125,10 +125,10 @@ def with_noise(
 
 def held_out_talkers(kokoro: Path, count: int = 60) -> list[np.ndarray]:
     """``count`` utterances of the held-out voices of a Kokoro corpus (its test split)."""
-    rows = [r for r in read_manifest_rows(kokoro / "manifest.tsv") if r.get("split") == "test"]
-    if not rows:
+    held_out = load_tts_corpus(kokoro, "test")
+    if not held_out:
         raise DataError(f"{kokoro}: no test split (python -m models.data.kokoro_corpus)")
-    return [load_audio(kokoro / r["path"]) for r in rows[:count]]
+    return [load_audio(u.path) for u in held_out[:count]]
 
 
 def main() -> int:

@@ -242,10 +242,12 @@ def fit_logistic(
         hessian = (design * (weights * p * (1 - p))[:, None]).T @ design + np.diag(penalty)
         step = np.linalg.solve(hessian + 1e-9 * np.eye(f + 1), gradient)
         size = 1.0
-        while size > 1e-6 and loss(theta - size * step) > current + 1e-12 * abs(current):
+        trial = loss(theta - step)
+        while size > 1e-6 and trial > current + 1e-12 * abs(current):
             size /= 2
+            trial = loss(theta - size * step)
         theta -= size * step
-        current = loss(theta)
+        current = trial
         if np.max(np.abs(size * step)) < 1e-8:
             break
     return theta[:-1], float(theta[-1])
