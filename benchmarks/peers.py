@@ -12,11 +12,11 @@ Sets: the real dev sets of every corpus (``models.data.real_speech``) and the he
 Kokoro voices of ``data/kokoro`` (``models.data.kokoro_corpus``). Prints WER and CER on text
 normalised alike (lower case, digits as words, no punctuation, spelled letters joined into
 one word), the real-time factor on one thread and the size of each model. Then commands: the
-calibration set's Kokoro part (``data/calibration/v4``, less its uncommon-name commands, so
+calibration set's Kokoro part (``data/calibration/v5``, less its uncommon-name commands, so
 the sample is set v2's that the peers were measured on) under its everyday grammar, each
 peer's text parsed by the grammar (right and accepted = the parse has the right intent and
 slots; a non-command accepted = it parses at all) against ours through ``understand``. The
-commands with a carrier word changed (set v4's ``carrier-changed``: the meaning is still
+commands with a carrier word changed (the set's ``carrier-changed``: the meaning is still
 there) are counted apart from the other non-commands.
 """
 

@@ -3,12 +3,13 @@ Moonshine tiny-en and Whisper tiny.en whose text the grammar parses.
 
     .venv/bin/python benchmarks/real_commands.py [--peers ours,pocketsphinx,moonshine,whisper]
 
-The commands are the calibration set's real one-slot parts (``data/calibration/v4``,
+The commands are the calibration set's real slot parts (``data/calibration/v5``,
 ``python -m models.calibration.build``): sentences that speechocean762 ``test`` speakers and
 wuw_corpus_ii's dev speakers said, made commands of ten to a grammar, each with one word as a
-slot filled from a list of ten. For half of them the list holds the word said (a command:
-right when the intent and the slot value are), for the other half it does not (a near miss:
-nothing should be accepted). None of these speakers was trained on.
+slot filled from a list of ten (``--slots several``: two or three words, each its own slot and
+list). For half of them the lists hold the words said (a command: right when the intent and
+every slot value are), for the other half one list lacks its word (a near miss: nothing should
+be accepted). None of these speakers was trained on.
 
 Ours: the bundled model through :func:`assistant.pipeline.understand`, right and accepted at
 the default sensitivity (or ``--sensitivity``'s), and the best sentence with rejection switched
@@ -48,14 +49,15 @@ from assistant.commands.intents import RecognitionResult, match_text
 from assistant.pipeline import UnderstandOptions, understand
 from assistant.recognizer import Recognizer, default_model_path
 from models.augment import add_noise, babble_from
-from models.calibration.build import VERSION, is_right, is_weighed, read_set
+from models.calibration.build import SLOTTED_PARTS, VERSION, is_right, is_weighed, read_set
 from models.calibration.fit import audio_path
 from models.calibration.grammars import grammars_of
 from models.data.dataset import load_tts_corpus
 from models.errors import DataError
 
-REAL_PARTS = ("so762-slot", "wuw-slot")
-"""The calibration set's parts of real speakers' one-slot commands."""
+REAL_PARTS = {"one": SLOTTED_PARTS[:2], "several": SLOTTED_PARTS[2:]}
+"""--slots: the calibration set's parts of real speakers' commands with one slot, or with two
+or three."""
 
 
 def jsgf_of(grammar: Grammar, name: str, known: Callable[[str], bool]) -> tuple[str, set[str]]:
@@ -151,10 +153,14 @@ def main() -> int:
     parser.add_argument(
         "--kokoro", type=Path, default=Path("data/kokoro"), help="held-out voices for babble"
     )
+    parser.add_argument(
+        "--slots", choices=tuple(REAL_PARTS), default="one", help="commands with one slot or more"
+    )
     args = parser.parse_args()
+    parts = REAL_PARTS[args.slots]
     folder = Path(f"data/calibration/v{VERSION}")
     try:
-        rows = [r for r in read_set(folder) if r["part"] in REAL_PARTS and is_weighed(r)]
+        rows = [r for r in read_set(folder) if r["part"] in parts and is_weighed(r)]
     except DataError as e:
         raise SystemExit(f"real_commands: {e} (python -m models.calibration.build)") from e
     if args.limit:
@@ -170,15 +176,16 @@ def main() -> int:
         print(f"in noise ({args.noise}) at {args.snr:g} dB SNR")
     seconds = sum(a.size for a in audio.values()) / 16000
     commands = sum(bool(r["intent"]) for r in rows)
+    kind = "one-slot" if args.slots == "one" else "two- and three-slot"
     print(
-        f"{commands} real one-slot commands and {len(rows) - commands} near misses "
-        f"({', '.join(REAL_PARTS)}; {len(grammars)} grammars; {seconds / len(rows):.1f} s mean)"
+        f"{commands} real {kind} commands and {len(rows) - commands} near misses "
+        f"({', '.join(parts)}; {len(grammars)} grammars; {seconds / len(rows):.1f} s mean)"
     )
     print(
         "right+accepted / best right: % of the commands; near: % of the near misses accepted; "
         "RTF on one thread"
     )
-    header = ["recogniser"] + [f"{p} right+accepted / best / near" for p in (*REAL_PARTS, "all")]
+    header = ["recogniser"] + [f"{p} right+accepted / best / near" for p in (*parts, "all")]
     print(" | ".join([*header, "RTF"]))
     for name in args.peers.split(","):
         try:
@@ -195,7 +202,7 @@ def main() -> int:
             heard = is_right(result, row) if row["intent"] else result.intent is not None
             outcome.append((row["part"], bool(row["intent"]), heard, heard and accepted))
         cells = [name]
-        for part in (*REAL_PARTS, None):
+        for part in (*parts, None):
             mine = [o for o in outcome if part is None or o[0] == part]
             said = [o for o in mine if o[1]]
             near = [o for o in mine if not o[1]]

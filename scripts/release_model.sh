@@ -33,7 +33,7 @@ $py -m export --checkpoint "$checkpoint" --model-card docs/model_card.md \
 candidate="$out/bilstm_ctc.fp32.int8.onnx"
 # the confidence is calibrated per model, on the calibration set (built once, ~15 min): a lower
 # CER is no release if the new model's confidence keeps fewer real commands
-[ -f data/calibration/v4/VERSION ] || $py -m models.calibration.build
+[ -f data/calibration/v5/VERSION ] || $py -m models.calibration.build
 status=0
 $py -m models.calibration.compare assistant/models/bilstm_ctc.onnx "$candidate" --require-no-loss \
   | tee "$out/compare_commands.txt" || status=${PIPESTATUS[0]}

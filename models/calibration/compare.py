@@ -3,14 +3,14 @@ and accepted at the default sensitivity, each model with its own fitted confiden
 
     python -m models.calibration.compare assistant/models/bilstm_ctc.onnx runs/release/new.onnx
 
-The real one-slot commands of the set (:data:`models.calibration.build.SLOTTED_PARTS`: real
-speechocean762 and wuw_corpus_ii sentences made commands) are the nearest stand-in for real
-people's spoken commands. Each model is measured on the whole set (cached, as
-:mod:`models.calibration.fit` does), a confidence is fitted for it, and its real commands are
-counted right and accepted at the normal threshold twice: fitted on the whole set (what a
-release ships) and cross-validated over speaker halves (what a new voice meets). A lower
-character error rate has not always meant more right commands kept: a model whose near misses
-score higher keeps fewer at the same false acceptance.
+The real commands of the set (:data:`models.calibration.build.SLOTTED_PARTS`: real
+speechocean762 and wuw_corpus_ii sentences made commands with one slot, and with two or three)
+are the nearest stand-in for real people's spoken commands. Each model is measured on the
+whole set (cached, as :mod:`models.calibration.fit` does), a confidence is fitted for it, and
+its real commands are counted right and accepted at the normal threshold twice: fitted on the
+whole set (what a release ships) and cross-validated over speaker halves (what a new voice
+meets). A lower character error rate has not always meant more right commands kept: a model
+whose near misses score higher keeps fewer at the same false acceptance.
 
 With ``--require-no-loss`` it exits with status 1 when the second model keeps fewer real
 commands than the first by either count (``scripts/release_model.sh`` uses it after the CER
@@ -72,7 +72,7 @@ class CommandsDifference:
 
 
 def real_commands(measured: Measured, parts: Sequence[str] = SLOTTED_PARTS) -> np.ndarray:
-    """(N,) bool over the whole set: the commands of the real one-slot parts."""
+    """(N,) bool over the whole set: the commands of the real slot parts."""
     return measured.command & np.isin(measured.part, list(parts))
 
 

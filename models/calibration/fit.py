@@ -39,7 +39,14 @@ from assistant.commands.confidence import (
 )
 from assistant.commands.intents import analyse, shown_best
 from assistant.recognizer import Recognizer, default_model_path
-from models.calibration.build import VERSION, is_near_miss, is_right, is_weighed, read_set
+from models.calibration.build import (
+    UNFITTED_PARTS,
+    VERSION,
+    is_near_miss,
+    is_right,
+    is_weighed,
+    read_set,
+)
 from models.calibration.grammars import GRAMMARS_DIR as SET_GRAMMARS_DIR
 from models.calibration.grammars import grammars_of
 from models.data.command_texts import GRAMMARS_DIR as DOMAINS_DIR
@@ -259,10 +266,17 @@ def right_command_bounds(right: np.ndarray, scale: np.ndarray) -> tuple[np.ndarr
     return right.min(axis=0) - BOUND_MARGIN * scale, right.max(axis=0) + BOUND_MARGIN * scale
 
 
+def fitted_rows(measured: Measured) -> np.ndarray:
+    """(N,) bool: the utterances the fit and its thresholds use (all but the parts of
+    :data:`models.calibration.build.UNFITTED_PARTS`)."""
+    return ~np.isin(measured.part, list(UNFITTED_PARTS))
+
+
 def calibrate(measured: Measured, columns: Sequence[int] | None = None) -> Calibration:
-    """A calibration fitted on ``measured`` (only the terms of ``columns`` of the features
-    weigh when given: the others get weight 0), thresholds at
+    """A calibration fitted on ``measured``'s :func:`fitted_rows` (only the terms of
+    ``columns`` of the features weigh when given: the others get weight 0), thresholds at
     :data:`FALSE_ACCEPTANCE_TARGETS`."""
+    measured = subset_of(measured, fitted_rows(measured))
     usable = ~np.isnan(measured.features).any(axis=1)
     x = measured.features[usable]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
@@ -321,9 +335,10 @@ def _lowest_threshold(scores: np.ndarray, share: float) -> float:
 
 
 def threshold_for(scores: np.ndarray, measured: Measured, target: Target) -> float:
-    """The lowest threshold at which at most ``target`` of the non-commands are accepted:
-    ``target.other`` of the other sentences and ``target.near_miss`` of the near misses."""
-    negative = ~measured.command
+    """The lowest threshold at which at most ``target`` of the non-commands of
+    :func:`fitted_rows` are accepted: ``target.other`` of the other sentences and
+    ``target.near_miss`` of the near misses."""
+    negative = ~measured.command & fitted_rows(measured)
     return max(
         _lowest_threshold(scores[negative & ~measured.near_miss], target.other),
         _lowest_threshold(scores[negative & measured.near_miss], target.near_miss),
@@ -419,9 +434,9 @@ def subset_of(measured: Measured, mask: np.ndarray) -> Measured:
 
 
 def kept_at(scores: np.ndarray, measured: Measured, target: Target) -> Point:
-    """Acceptance of the whole set at the threshold of ``target``."""
-    everything = np.ones(len(scores), dtype=bool)
-    return point(scores, measured, threshold_for(scores, measured, target), everything)
+    """Acceptance of the set's :func:`fitted_rows` at the threshold of ``target``."""
+    fitted = fitted_rows(measured)
+    return point(scores, measured, threshold_for(scores, measured, target), fitted)
 
 
 def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, model: Path) -> str:
@@ -434,7 +449,9 @@ def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, 
         "commands whose best grammar sentence is right; *false acc.*: utterances that are no "
         "command of their grammar, accepted (*near*: a near miss, a command with a slot "
         "value the grammar lacks; *other*: the rest). Commands with a carrier word changed "
-        "are not weighed. Cross-validated: each half of the speakers scored by a fit on the "
+        "are not weighed; *all* and the figures above the tables leave out the parts that are "
+        "not fitted (real commands with two or three slots, kept apart to check that the fit "
+        "carries to them). Cross-validated: each half of the speakers scored by a fit on the "
         "other half.",
         "",
         "## Each measurement alone, then together (cross-validated, at the normal targets)",
@@ -466,14 +483,15 @@ def report(calibration: Calibration, measured: Measured, cv_scores: np.ndarray, 
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for part in [*sorted(set(measured.part)), "all"]:
-            in_part = np.ones(len(scores), dtype=bool) if part == "all" else measured.part == part
+            in_part = fitted_rows(measured) if part == "all" else measured.part == part
             for low, high, label in ((0.0, 1e9, "all"), *LENGTH_BUCKETS):
                 subset = in_part & (measured.seconds >= low) & (measured.seconds < high)
                 if not subset.any():
                     continue
                 p = point(scores, measured, threshold, subset)
+                shown = f"{part} (not fitted)" if part in UNFITTED_PARTS else part
                 lines.append(
-                    f"| {part} | {label} | {p.commands} | {p.best_right} | {100 * p.kept:.1f} "
+                    f"| {shown} | {label} | {p.commands} | {p.best_right} | {100 * p.kept:.1f} "
                     f"| {p.wrong_accepted} | {p.others - p.near_misses} "
                     f"| {100 * p.other_acceptance:.1f} | {p.near_misses} "
                     f"| {100 * p.near_miss_acceptance:.1f} |"
@@ -492,10 +510,10 @@ def plot(calibration: Calibration, measured: Measured, path: Path) -> None:
     scores = confidences(calibration, measured)
     grid = np.linspace(0.0, 1.0, 201)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    everything = np.ones(len(scores), dtype=bool)
+    everything = fitted_rows(measured)
     groups = [(p, measured.part == p) for p in sorted(set(measured.part))]
     lengths = [
-        (label, (measured.seconds >= low) & (measured.seconds < high))
+        (label, everything & (measured.seconds >= low) & (measured.seconds < high))
         for low, high, label in LENGTH_BUCKETS
     ]
     for ax, title, subsets in (
@@ -548,8 +566,9 @@ def main(argv: list[str] | None = None) -> int:
     text = report(calibration, measured, cv_scores, args.model)
     print(text)
     cv_normal = kept_at(cv_scores, measured, FALSE_ACCEPTANCE_TARGETS["normal"])
+    fitted = int(fitted_rows(measured).sum())
     description = (
-        f"Fitted on calibration set v{VERSION} ({len(measured.right)} utterances: held-out "
+        f"Fitted on calibration set v{VERSION} ({fitted} utterances: held-out "
         f"Kokoro voices and real speakers); cross-validated over speakers at the normal "
         f"threshold: {100 * cv_normal.kept:.1f} % of best-sentence-right commands accepted; "
         f"{100 * cv_normal.other_acceptance:.1f} % of other sentences and "

@@ -1,13 +1,15 @@
-"""Real sentences as commands: each sentence a template whose one word is a slot.
+"""Real sentences as commands: each sentence a template whose words are slots.
 
-A user's commands are sentence frames with a slot ("add {item} to the shopping list"). Real
-people saying such commands are what the confidence must keep, and the same people saying a
-frame with a value the list lacks are the near misses it must reject. No corpus here holds real
-people saying commands, but real read and conversational sentences can be made into them:
-sentences are grouped, each group one grammar in which every sentence is an intent whose one
-word is a slot filled from a list of that word and other words (:data:`LIST_SIZE` in all). For
-half of a group's sentences the list lacks the spoken word: those utterances are one word off a
-command, as a near miss is, and every acceptance of them is false.
+A user's commands are sentence frames with slots ("add {item} to the shopping list", "set the
+{room} lights to {level} percent"). Real people saying such commands are what the confidence
+must keep, and the same people saying a frame with a value a list lacks are the near misses it
+must reject. No corpus here holds real people saying commands, but real read and
+conversational sentences can be made into them: sentences are grouped, each group one grammar
+in which every sentence is an intent whose one word (or, for commands with several slots, two
+or three words) are slots, each filled from a list of that word and other words
+(:data:`LIST_SIZE` in all). For half of a group's sentences one list lacks its spoken word:
+those utterances are one word off a command, as a near miss is, and every acceptance of them is
+false.
 
 Other words are common English words (or, for a number, other numbers) of about the same
 length, three or more letter edits away from the spoken word, so that a homophone ("write" for
@@ -52,33 +54,42 @@ class SlottedSentence:
     transcript: str
     intent: str
     """The sentence's intent in its group's grammar (``S01`` ...)."""
-    slot: str
-    """The slot's (and its list's) name."""
-    word: str
-    """The spoken word the slot stands for."""
-    values: tuple[str, ...]
-    """The slot's list."""
+    slots: tuple[str, ...]
+    """The slots' (and their lists') names, in the order of the sentence."""
+    words: tuple[str, ...]
+    """The spoken word each slot stands for."""
+    values: tuple[tuple[str, ...], ...]
+    """Each slot's list."""
 
     @property
     def in_grammar(self) -> bool:
-        """Whether the spoken sentence is a command of the grammar (its word is listed)."""
-        return self.word in self.values
+        """Whether the spoken sentence is a command of the grammar (every word is listed)."""
+        return all(word in values for word, values in zip(self.words, self.values, strict=True))
+
+    @property
+    def meaning(self) -> dict[str, str]:
+        """The slot values of the spoken sentence (slot name -> word)."""
+        return dict(zip(self.slots, self.words, strict=True))
 
     @property
     def template(self) -> str:
-        """The sentence with ``{slot}`` in place of its word."""
-        return _frame(self.transcript, self.word, f"{{{self.slot}}}")
+        """The sentence with ``{slot}`` in place of each slot's word."""
+        marks = {word: f"{{{slot}}}" for slot, word in zip(self.slots, self.words, strict=True)}
+        return " ".join(marks.get(w, w) for w in self.transcript.split())
 
 
-def _frame(transcript: str, word: str, mark: str = "{}") -> str:
-    """``transcript`` with ``mark`` in place of the whole word ``word``."""
-    return " ".join(mark if w == word else w for w in transcript.split())
+def _frame(transcript: str, words: Sequence[str]) -> str:
+    """``transcript`` with ``{}`` in place of each of the whole words ``words``."""
+    return " ".join("{}" if w in words else w for w in transcript.split())
 
 
-def slot_word(transcript: str, rng: random.Random) -> str | None:
-    """A word of ``transcript`` to become the slot: said once, letters only, a number or a
-    content word of four or more letters, not the first word of a longer sentence; None when
-    there is none."""
+def slot_words(
+    transcript: str, rng: random.Random, most: int = 1, least: int = 1
+) -> tuple[str, ...] | None:
+    """Words of ``transcript`` to become slots, in the sentence's order: as many as it has,
+    up to ``most``, each said once, letters only, a number or a content word of four or more
+    letters, not the first word of a longer sentence; None when there are fewer than
+    ``least``."""
     words = transcript.split()
     candidates = [
         w
@@ -88,7 +99,13 @@ def slot_word(transcript: str, rng: random.Random) -> str | None:
         and _SLOT_WORD.match(w)
         and (w in NUMBER_WORDS or (len(w) >= 4 and w not in _FUNCTION_WORDS))
     ]
-    return rng.choice(candidates) if candidates else None
+    count = min(most, len(candidates))
+    if count < max(least, 1):
+        return None
+    if count == 1:
+        return (rng.choice(candidates),)
+    chosen = set(rng.sample(candidates, count))
+    return tuple(w for w in candidates if w in chosen)
 
 
 def other_words(word: str, vocabulary: Sequence[str], count: int, rng: random.Random) -> list[str]:
@@ -110,34 +127,49 @@ def other_words(word: str, vocabulary: Sequence[str], count: int, rng: random.Ra
 
 
 def slot_sentences(
-    transcripts: Sequence[str], vocabulary: Sequence[str], seed: int
+    transcripts: Sequence[str],
+    vocabulary: Sequence[str],
+    seed: int,
+    most: int = 1,
+    least: int = 1,
 ) -> list[list[SlottedSentence]]:
-    """Groups of up to :data:`GROUP_SIZE` sentences (in the order given; those without a slot
-    word, or whose frame a group already holds, go to the next group or are left out); in each
-    group every other sentence's list lacks its spoken word. Every group is checked against its
-    own grammar: a listed sentence parses to its intent and word, an unlisted one to nothing."""
+    """Groups of up to :data:`GROUP_SIZE` sentences (in the order given; those with fewer than
+    ``least`` slot words, or whose frame a group already holds, go to the next group or are
+    left out), each with up to ``most`` slots; in each group every other sentence has one list
+    (of a slot drawn at random) that lacks its spoken word. Every group is checked against its
+    own grammar: a listed sentence parses to its intent and words, an unlisted one to
+    nothing."""
     rng = random.Random(seed)
-    pending = [(t, w) for t in transcripts if (w := slot_word(t, rng)) is not None]
+    pending = [(t, ws) for t in transcripts if (ws := slot_words(t, rng, most, least)) is not None]
     groups = []
     while pending:
-        chosen: list[tuple[str, str]] = []
+        chosen: list[tuple[str, tuple[str, ...]]] = []
         frames: set[str] = set()
         rest = []
-        for transcript, word in pending:
-            frame = _frame(transcript, word)
+        for transcript, words in pending:
+            frame = _frame(transcript, words)
             if len(chosen) < GROUP_SIZE and frame not in frames:
-                chosen.append((transcript, word))
+                chosen.append((transcript, words))
                 frames.add(frame)
             else:
-                rest.append((transcript, word))
+                rest.append((transcript, words))
         group = []
-        for k, (transcript, word) in enumerate(chosen):
+        for k, (transcript, words) in enumerate(chosen):
             listed = k % 2 == 0
-            others = other_words(word, vocabulary, LIST_SIZE - 1 if listed else LIST_SIZE, rng)
-            values = [word, *others] if listed else others
-            rng.shuffle(values)
-            slot = f"item_{k + 1:02d}"
-            group.append(SlottedSentence(transcript, f"S{k + 1:02d}", slot, word, tuple(values)))
+            unlisted = None if listed else (words[0] if len(words) == 1 else rng.choice(words))
+            lists = []
+            for word in words:
+                if word == unlisted:
+                    values = other_words(word, vocabulary, LIST_SIZE, rng)
+                else:
+                    values = [word, *other_words(word, vocabulary, LIST_SIZE - 1, rng)]
+                rng.shuffle(values)
+                lists.append(tuple(values))
+            name = f"item_{k + 1:02d}"
+            slots = (
+                (name,) if len(words) == 1 else tuple(f"{name}_{j + 1}" for j in range(len(words)))
+            )
+            group.append(SlottedSentence(transcript, f"S{k + 1:02d}", slots, words, tuple(lists)))
         groups.append(_parsing_alike(group))
         pending = rest if len(chosen) > 1 else []
     return [g for g in groups if g]
@@ -149,7 +181,7 @@ def _parsing_alike(group: list[SlottedSentence]) -> list[SlottedSentence]:
     kept = []
     for s in group:
         match = match_text(s.transcript, commands)
-        expected = (s.intent, {s.slot: s.word}) if s.in_grammar else (None, {})
+        expected = (s.intent, s.meaning) if s.in_grammar else (None, {})
         if (match.intent, dict(match.slots)) == expected:
             kept.append(s)
     return kept
@@ -162,5 +194,6 @@ def grammar_yaml(group: Sequence[SlottedSentence]) -> str:
         lines += [f"  {s.intent}:", f'    - "{s.template}"']
     lines.append("lists:")
     for s in group:
-        lines += [f"  {s.slot}:", "    values:", *(f'      - "{v}"' for v in s.values)]
+        for slot, values in zip(s.slots, s.values, strict=True):
+            lines += [f"  {slot}:", "    values:", *(f'      - "{v}"' for v in values)]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from assistant.commands.intents import RecognitionResult, match_text
 from assistant.decoding.words import common_words
 from models.calibration.build import (
     UNCOMMON_FREE_TEXTS,
+    UNFITTED_PARTS,
     is_near_miss,
     is_right,
     is_weighed,
@@ -26,9 +27,12 @@ from models.calibration.fit import (
     confidences,
     decoding_digest,
     fit_logistic,
+    fitted_rows,
+    kept_at,
     length_weights,
     part_weights,
     point,
+    subset_of,
     threshold_for,
     trade_off_curve,
 )
@@ -133,6 +137,32 @@ def test_curve_end_points_on_a_fixed_sample() -> None:
     assert normal.kept > 0.9
     strict, loose = calibration.threshold("strict"), calibration.threshold("loose")
     assert strict >= calibration.threshold("normal") >= loose
+
+
+def test_parts_left_out_of_the_fit_change_neither_the_fit_nor_its_thresholds() -> None:
+    measured = _measured()
+    unfitted = np.arange(len(measured.right)) % 4 == 3
+    # the held-out rows: right commands scored badly, and non-commands scored well
+    features = measured.features.copy()
+    features[unfitted, 0] = np.where(measured.command[unfitted], -3.0, 3.0)
+    part = np.where(unfitted, UNFITTED_PARTS[0], measured.part)
+    mixed = Measured(
+        features,
+        measured.right,
+        measured.command,
+        part,
+        measured.seconds,
+        measured.speaker,
+        measured.near_miss,
+    )
+    assert fitted_rows(mixed).tolist() == (~unfitted).tolist()
+    alone = calibrate(subset_of(mixed, ~unfitted))
+    assert calibrate(mixed) == alone
+    scores = confidences(alone, mixed)
+    normal = Target(other=0.02, near_miss=0.1)
+    assert threshold_for(scores, mixed, normal) == alone.threshold("normal")
+    kept = kept_at(scores, mixed, normal)
+    assert kept.commands == int((mixed.command & ~unfitted).sum())
 
 
 def test_threshold_for_accepts_at_most_the_target_share() -> None:

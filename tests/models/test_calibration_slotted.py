@@ -21,7 +21,7 @@ from models.calibration.slotted import (
     grammar_yaml,
     other_words,
     slot_sentences,
-    slot_word,
+    slot_words,
 )
 
 VOCABULARY = [
@@ -48,11 +48,24 @@ SENTENCES = [
 
 def test_the_slot_is_a_content_word_or_a_number_said_once() -> None:
     rng = random.Random(0)
-    assert slot_word("two six four eight", rng) in {"six", "four", "eight"}
-    assert slot_word("the dog the dog", rng) is None  # every word repeated or too short
+    assert slot_words("two six four eight", rng) in {("six",), ("four",), ("eight",)}
+    assert slot_words("the dog the dog", rng) is None  # every word repeated or too short
     for _ in range(20):
-        word = slot_word("mark is going to see elephant", rng)
-        assert word in {"going", "elephant"}
+        words = slot_words("mark is going to see elephant", rng)
+        assert words in {("going",), ("elephant",)}
+
+
+def test_several_slots_are_different_words_in_the_sentence_s_order() -> None:
+    rng = random.Random(0)
+    for _ in range(20):
+        words = slot_words("two six four eight", rng, most=3, least=2)
+        assert words is not None and len(words) == 3
+        order = ["six", "four", "eight"]
+        assert list(words) == sorted(words, key=order.index)
+    # as many as the sentence has, down to ``least``
+    assert slot_words("mark is going to see elephant", rng, 3, 2) == ("going", "elephant")
+    assert slot_words("kate loves china", rng, 3, 2) == ("loves", "china")
+    assert slot_words("the dog sleeps", rng, 3, 2) is None
 
 
 def test_other_words_are_far_from_the_word_said() -> None:
@@ -75,21 +88,46 @@ def test_groups_hold_commands_and_near_misses_that_parse_as_meant() -> None:
     for group in groups:
         commands = CommandSet.from_yaml(grammar_yaml(group))
         for s in group:
-            assert len(s.values) == LIST_SIZE
+            (values,) = s.values
+            assert len(values) == LIST_SIZE
             match = match_text(s.transcript, commands)
             if s.in_grammar:
-                assert (match.intent, match.slots) == (s.intent, {s.slot: s.word})
+                assert (match.intent, match.slots) == (s.intent, {s.slots[0]: s.words[0]})
             else:
-                assert s.word not in s.values and match.intent is None
+                assert s.words[0] not in values and match.intent is None
     listed = [s.in_grammar for g in groups for s in g]
     assert listed[:4] == [True, False, True, False]
+
+
+def test_commands_with_several_slots_lack_one_value_when_they_are_near_misses() -> None:
+    # longer words too, to fill the lists of "grandma" and "yesterday"
+    longer = ["adventure", "blueberry", "butterfly", "chocolate", "crocodile", "dinosaur"]
+    longer += ["elevator", "fireworks", "hamburger", "hurricane", "newspaper", "pineapple"]
+    vocabulary = [*VOCABULARY, *longer]
+    groups = slot_sentences(SENTENCES, vocabulary, seed=4, most=3, least=2)
+    sentences = [s for g in groups for s in g]
+    # "kate loves china" has two slot words, "the train leaves at noon" two, the rest more
+    assert len(sentences) == len(SENTENCES)
+    assert {len(s.slots) for s in sentences} == {2, 3}
+    for group in groups:
+        commands = CommandSet.from_yaml(grammar_yaml(group))
+        for s in group:
+            assert all(len(v) == LIST_SIZE for v in s.values)
+            lacking = [w for w, v in zip(s.words, s.values, strict=True) if w not in v]
+            match = match_text(s.transcript, commands)
+            if s.in_grammar:
+                assert lacking == [] and (match.intent, match.slots) == (s.intent, s.meaning)
+            else:
+                assert len(lacking) == 1 and match.intent is None
+    assert [s.in_grammar for s in sentences][:4] == [True, False, True, False]
+    assert groups == slot_sentences(SENTENCES, vocabulary, seed=4, most=3, least=2)
 
 
 def test_a_group_never_holds_one_frame_twice() -> None:
     twins = ["lynda has a big hand", "lynda has a big foot", "kate loves china"]
     groups = slot_sentences(twins, [*VOCABULARY, "hand", "foot"], seed=0)
     for group in groups:
-        frames = [s.template.replace(f"{{{s.slot}}}", "{}") for s in group]
+        frames = [s.template.replace(f"{{{s.slots[0]}}}", "{}") for s in group]
         assert len(frames) == len(set(frames))
 
 
@@ -127,7 +165,7 @@ def test_measurements_are_cached_per_row(
                 "path": f"{k}.flac",
                 "transcript": s.transcript,
                 "intent": s.intent if s.in_grammar else "",
-                "slots": json.dumps({s.slot: s.word} if s.in_grammar else {}),
+                "slots": json.dumps(s.meaning if s.in_grammar else {}),
                 "voice": "v",
                 "condition": "real",
                 "duration": "1.5",
