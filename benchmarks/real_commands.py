@@ -49,13 +49,20 @@ from assistant.commands.intents import RecognitionResult, match_text
 from assistant.pipeline import UnderstandOptions, understand
 from assistant.recognizer import Recognizer, default_model_path
 from models.augment import add_noise, babble_from
-from models.calibration.build import SLOTTED_PARTS, VERSION, is_right, is_weighed, read_set
+from models.calibration.build import (
+    MULTI_SLOT_PARTS,
+    ONE_SLOT_PARTS,
+    VERSION,
+    is_right,
+    is_weighed,
+    read_set,
+)
 from models.calibration.fit import audio_path
 from models.calibration.grammars import grammars_of
 from models.data.dataset import load_tts_corpus
 from models.errors import DataError
 
-REAL_PARTS = {"one": SLOTTED_PARTS[:2], "several": SLOTTED_PARTS[2:]}
+REAL_PARTS = {"one": ONE_SLOT_PARTS, "several": MULTI_SLOT_PARTS}
 """--slots: the calibration set's parts of real speakers' commands with one slot, or with two
 or three."""
 

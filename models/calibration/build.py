@@ -284,10 +284,13 @@ SO762_MULTI_SLOTTED = 400
 words or more are kept)."""
 MULTI_SLOTS = (2, 3)
 """The least and most slots of a sentence in the parts of commands with several slots."""
-SLOTTED_PARTS = ("so762-slot", "wuw-slot", "so762-slots", "wuw-slots")
-"""The parts whose non-commands are one word off a command of their grammar: real sentences
-made commands with one slot, then with two or three."""
-UNFITTED_PARTS = SLOTTED_PARTS[2:]
+ONE_SLOT_PARTS = ("so762-slot", "wuw-slot")
+"""Real sentences made commands with one slot."""
+MULTI_SLOT_PARTS = ("so762-slots", "wuw-slots")
+"""Real sentences made commands with two or three slots."""
+SLOTTED_PARTS = ONE_SLOT_PARTS + MULTI_SLOT_PARTS
+"""The parts whose non-commands are one word off a command of their grammar."""
+UNFITTED_PARTS = MULTI_SLOT_PARTS
 """Parts measured and reported but left out of the fit and of its thresholds: the real
 commands with two or three slots check that a confidence fitted on one-slot commands carries
 to commands with more slots, as users' often have (fitted on them too, it kept fewer of both:
@@ -353,10 +356,10 @@ def real_rows(seed: int) -> tuple[list[dict[str, str]], dict[str, str]]:
         for u in sentences_[:150]:
             add("real-out", "everyday", u, "", {})
         by_path = sorted(sentences_, key=lambda u: u.path)
-        add_slotted(SLOTTED_PARTS[1], by_path, 11, (1, 1))
+        add_slotted(ONE_SLOT_PARTS[1], by_path, 11, (1, 1))
         # the same dev speakers' sentences again, with two or three slots: no other held-out
         # conversational speech is at hand
-        add_slotted(SLOTTED_PARTS[3], by_path, 13, MULTI_SLOTS)
+        add_slotted(MULTI_SLOT_PARTS[1], by_path, 13, MULTI_SLOTS)
     except DataError as e:
         _LOGGER.warning("wake5 skipped: %s", e)
     try:
@@ -373,10 +376,11 @@ def real_rows(seed: int) -> tuple[list[dict[str, str]], dict[str, str]]:
         for u in rest[SO762_GRAMMAR_SIZE : SO762_GRAMMAR_SIZE + 150]:
             add("real-out", "everyday", u, "", {})
         slotted_from = SO762_GRAMMAR_SIZE + 150
-        add_slotted(SLOTTED_PARTS[0], rest[slotted_from : slotted_from + SO762_SLOTTED], 12, (1, 1))
+        one_slot = rest[slotted_from : slotted_from + SO762_SLOTTED]
+        add_slotted(ONE_SLOT_PARTS[0], one_slot, 12, (1, 1))
         multi_from = slotted_from + SO762_SLOTTED
         multi = rest[multi_from : multi_from + SO762_MULTI_SLOTTED]
-        add_slotted(SLOTTED_PARTS[2], multi, 14, MULTI_SLOTS)
+        add_slotted(MULTI_SLOT_PARTS[0], multi, 14, MULTI_SLOTS)
     except DataError as e:
         _LOGGER.warning("so762 skipped: %s", e)
     for row in rows:

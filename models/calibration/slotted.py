@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.commands.confusion import edit_distance
@@ -75,12 +75,12 @@ class SlottedSentence:
     def template(self) -> str:
         """The sentence with ``{slot}`` in place of each slot's word."""
         marks = {word: f"{{{slot}}}" for slot, word in zip(self.slots, self.words, strict=True)}
-        return " ".join(marks.get(w, w) for w in self.transcript.split())
+        return _marked(self.transcript, marks)
 
 
-def _frame(transcript: str, words: Sequence[str]) -> str:
-    """``transcript`` with ``{}`` in place of each of the whole words ``words``."""
-    return " ".join("{}" if w in words else w for w in transcript.split())
+def _marked(transcript: str, marks: Mapping[str, str]) -> str:
+    """``transcript`` with each whole word that ``marks`` names replaced by its mark."""
+    return " ".join(marks.get(w, w) for w in transcript.split())
 
 
 def slot_words(
@@ -102,7 +102,7 @@ def slot_words(
     count = min(most, len(candidates))
     if count < max(least, 1):
         return None
-    if count == 1:
+    if count == 1:  # one draw, as the one-slot parts of set v4 were made
         return (rng.choice(candidates),)
     chosen = set(rng.sample(candidates, count))
     return tuple(w for w in candidates if w in chosen)
@@ -147,7 +147,7 @@ def slot_sentences(
         frames: set[str] = set()
         rest = []
         for transcript, words in pending:
-            frame = _frame(transcript, words)
+            frame = _marked(transcript, dict.fromkeys(words, "{}"))
             if len(chosen) < GROUP_SIZE and frame not in frames:
                 chosen.append((transcript, words))
                 frames.add(frame)
@@ -156,6 +156,7 @@ def slot_sentences(
         group = []
         for k, (transcript, words) in enumerate(chosen):
             listed = k % 2 == 0
+            # no draw for a single slot, as the one-slot parts of set v4 were made
             unlisted = None if listed else (words[0] if len(words) == 1 else rng.choice(words))
             lists = []
             for word in words:
