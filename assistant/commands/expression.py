@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from assistant.commands.errors import TemplateError
@@ -234,6 +234,35 @@ def can_be_empty(expression: Expression) -> bool:
     if isinstance(expression, Sequence):
         return all(can_be_empty(item) for item in expression.items)
     return any(can_be_empty(option) for option in expression.options)
+
+
+def first_words(
+    expression: Expression, slot_body: Callable[[Slot], Expression | None]
+) -> frozenset[str] | None:
+    """The words a match of ``expression`` that is not empty can begin with; None when that may
+    be any word (a free-text slot first). ``slot_body`` gives a slot's expression (None for
+    free text), as :meth:`~assistant.commands.grammar.Grammar.slot_body` does."""
+    if isinstance(expression, Word):
+        return frozenset((expression.text,))
+    if isinstance(expression, Slot):
+        body = slot_body(expression)
+        return None if body is None else first_words(body, slot_body)
+    found: set[str] = set()
+    if isinstance(expression, Alternative):
+        for option in expression.options:
+            words = first_words(option, slot_body)
+            if words is None:
+                return None
+            found |= words
+        return frozenset(found)
+    for item in expression.items:
+        words = first_words(item, slot_body)
+        if words is None:
+            return None
+        found |= words
+        if not can_be_empty(item):
+            break
+    return frozenset(found)
 
 
 def slots_of(expression: Expression) -> list[Slot]:

@@ -14,6 +14,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -28,6 +29,7 @@ from assistant.commands.expression import (
     Slot,
     SlotKind,
     Word,
+    first_words,
     parse_template,
     slots_of,
     words_of,
@@ -145,6 +147,13 @@ class Grammar:
             )
             self._list_expressions[name] = Alternative(options)
         return self._list_expressions[name]
+
+    @cached_property
+    def openings(self) -> tuple[tuple[Template, frozenset[str] | None], ...]:
+        """Each template (in :attr:`templates` order) with the words its sentences begin with
+        (without the words said around every command, :mod:`assistant.commands.courtesy`);
+        None where that may be any word."""
+        return tuple((t, first_words(t.expression, self.slot_body)) for t in self.templates)
 
     def list_value(self, slot: Slot, words: tuple[str, ...]) -> str:
         """The ``out`` value of the list entry spoken as ``words``; raises KeyError."""

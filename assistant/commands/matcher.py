@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.commands.courtesy import spoken_form
+from assistant.commands.courtesy import LEAD_IN, spoken_form
 from assistant.commands.expression import Alternative, Expression, Sequence, Slot, SlotKind, Word
 from assistant.commands.grammar import Grammar, Template
 from assistant.commands.numbers import parse_duration, parse_number
@@ -65,8 +65,13 @@ def _match(
     elif isinstance(expression, Sequence):
         yield from _match_items(expression.items, 0, words, pos, grammar)
     elif isinstance(expression, Alternative):
+        word = words[pos] if pos < len(words) else None
         for option in expression.options:
-            yield from _match(option, words, pos, grammar)
+            if isinstance(option, Word):  # the common case, without a generator
+                if option.text == word:
+                    yield pos + 1, ()
+            else:
+                yield from _match(option, words, pos, grammar)
     else:
         body = grammar.slot_body(expression)
         if body is None:  # free text: shortest first, so that a closing "please" is no text
@@ -130,7 +135,12 @@ def parse_text(text: str, grammar: Grammar) -> TextMatch | None:
     normalized = normalize_text(text)
     if not normalized:
         return None
-    for template in grammar.templates:
+    words = normalized.split()
+    # the words a template's sentence may begin with, after what leads into every command
+    openings = {words[end] for end, _ in _match(LEAD_IN, words, 0, grammar) if end < len(words)}
+    for template, first in grammar.openings:
+        if first is not None and first.isdisjoint(openings):
+            continue
         found = match_template(template, normalized, grammar)
         if found is not None:
             return found

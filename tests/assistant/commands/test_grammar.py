@@ -24,6 +24,7 @@ from assistant.commands.grammar import (
     load_grammar,
     parse_grammar,
 )
+from assistant.commands.matcher import parse_text
 
 EXAMPLE = """\
 intents:
@@ -63,6 +64,40 @@ def test_example_parses_to_templates_and_lists() -> None:
         ListValue(("web", "browser"), "firefox"),
         ListValue(("terminal",), "terminal"),
     )
+
+
+def test_openings_are_the_first_words_of_each_template() -> None:
+    extra = EXAMPLE.replace(
+        "lists:",
+        """\
+  Note:
+    - "{text:text}"
+    - "[please] [now] {n:number 2..3}"
+    - "{app} now"
+lists:""",
+    )
+    grammar = parse_grammar([("cmds.yaml", extra)])
+    openings = [first for _, first in grammar.openings]
+    assert openings[:3] == [
+        frozenset({"set"}),
+        frozenset({"start", "begin"}),
+        frozenset({"open"}),
+    ]
+    assert openings[3] is None  # free text may begin with any word
+    assert openings[4] == frozenset({"please", "now", "two", "three"})
+    assert openings[5] == frozenset({"firefox", "web", "terminal"})  # a list's first words
+
+
+def test_matching_skips_templates_by_first_word_and_still_matches_after_lead_in() -> None:
+    grammar = parse_grammar([("cmds.yaml", EXAMPLE)])
+    for text, intent in (
+        ("um please open web browser", "OpenApp"),
+        ("uh begin a five minute timer please", "SetTimer"),
+        ("please set timer for two minutes", "SetTimer"),
+    ):
+        found = parse_text(text, grammar)
+        assert found is not None and found.intent == intent
+    assert parse_text("um timer for two minutes", grammar) is None
 
 
 def test_template_syntax() -> None:
