@@ -173,7 +173,8 @@ class KokoroSpeaker:
         # kokoro-onnx reads voices from an .npz; blends are passed as arrays, so give it one
         voices_file = cache_dir / "voices.npz"
         if not voices_file.is_file():
-            partial = cache_dir / "voices.part.npz"
+            # one partial file per process: workers starting together each write their own
+            partial = cache_dir / f"voices.{os.getpid()}.part.npz"
             np.savez(partial, **self.voices)  # type: ignore[arg-type]
             partial.replace(voices_file)
         self._kokoro = Kokoro.from_session(session, str(voices_file))
