@@ -30,14 +30,18 @@ def _best_states(log_probs: np.ndarray, labels: np.ndarray) -> np.ndarray | None
     can_skip[3::2] = labels[1:] != labels[:-1]  # a character may follow the last directly
     score = np.full(size, _NEG_INF)
     score[:2] = emissions[0, :2]
-    moves = np.zeros((frames, size), dtype=np.int8)  # 0 stay, 1 from previous, 2 skip a blank
-    columns = np.arange(size)
+    moves = np.zeros((frames, size), dtype=np.intp)  # 0 stay, 1 from previous, 2 skip a blank
+    # each frame's ways into every state: stay, from the previous state, from two back (where
+    # a blank may be skipped); the entries never written stay unreachable
+    options = np.full((3, size), _NEG_INF)
+    skip_into = can_skip[2:]
     for t in range(1, frames):
-        previous = np.concatenate(([_NEG_INF], score[:-1]))
-        skip = np.where(can_skip, np.concatenate(([_NEG_INF] * 2, score[:-2])), _NEG_INF)
-        options = np.stack([score, previous, skip])
-        moves[t] = np.argmax(options, axis=0)
-        score = options[moves[t], columns] + emissions[t]
+        options[0] = score
+        options[1, 1:] = score[:-1]
+        np.copyto(options[2, 2:], score[:-2], where=skip_into)
+        np.argmax(options, axis=0, out=moves[t])
+        np.max(options, axis=0, out=score)
+        score += emissions[t]
     state = size - 1 if score[-1] >= score[-2] else size - 2
     if score[state] <= _NEG_INF / 2:
         return None

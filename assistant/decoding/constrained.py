@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 
@@ -154,11 +153,14 @@ def ctc_log_scores(log_probs: np.ndarray, texts: Sequence[str]) -> list[float]:
     if width > 1:
         alpha[:, 1] = emissions[0, :, 1]
     from_previous = np.full(extended.shape, _NEG_INF)
-    from_skip = np.full(extended.shape, _NEG_INF)
+    from_skip = np.full(extended.shape, _NEG_INF)  # where no skip enters, it stays -inf
+    skip_into, summed = skip[:, 2:], np.empty(extended.shape)
     for t in range(1, frames):
         from_previous[:, 1:] = alpha[:, :-1]
-        from_skip[:, 2:] = np.where(skip[:, 2:], alpha[:, :-2], _NEG_INF)
-        alpha = np.logaddexp(np.logaddexp(alpha, from_previous), from_skip) + emissions[t]
+        np.copyto(from_skip[:, 2:], alpha[:, :-2], where=skip_into)
+        np.logaddexp(alpha, from_previous, out=summed)
+        np.logaddexp(summed, from_skip, out=summed)
+        np.add(summed, emissions[t], out=alpha)
     scores = []
     for row, size in enumerate(sizes):
         last = alpha[row, size - 1]
@@ -209,10 +211,14 @@ def continuation_start(log_probs: np.ndarray, prefix: str) -> int | None:
     delta[:2] = emissions[0, :2]
     done = np.full(frames, _NEG_INF)  # prefix complete at frame t (on its last char or blank)
     done[0] = delta[-2:].max()
+    previous, two_back = np.full(delta.size, _NEG_INF), np.full(delta.size, _NEG_INF)
+    skip_into = skip[2:]
     for t in range(1, frames):
-        previous = np.concatenate([[_NEG_INF], delta[:-1]])
-        two_back = np.where(skip, np.concatenate([[_NEG_INF] * 2, delta[:-2]]), _NEG_INF)
-        delta = np.maximum(np.maximum(delta, previous), two_back) + emissions[t]
+        previous[1:] = delta[:-1]
+        np.copyto(two_back[2:], delta[:-2], where=skip_into)  # elsewhere it stays -inf
+        np.maximum(delta, previous, out=delta)
+        np.maximum(delta, two_back, out=delta)
+        delta += emissions[t]
         done[t] = delta[-2:].max()
     total = done + rest[1:]
     if not np.isfinite(total.max()):
@@ -238,34 +244,48 @@ def _normal(prefix: str) -> str:
 class _PrefixTree:
     """The prefixes the search has made, one node each: a parent node and a token (node 0 is
     the empty prefix). A prefix made again gets its old node back, so nodes compare as
-    prefixes do."""
+    prefixes do. Nodes live in arrays that double when full; :attr:`place` is scratch space
+    for the search, one entry per node and a last one that stays -1."""
 
-    def __init__(self, vocab: int) -> None:
+    def __init__(self, vocab: int, capacity: int = 1024) -> None:
         self.vocab = vocab
-        self.parents = [-1]
-        self.tokens = [-1]
-        self._node_of: dict[int, int] = {}
+        self.size = 1
+        self.parents = np.full(capacity, -1, dtype=np.int64)
+        self.tokens = np.full(capacity, -1, dtype=np.int64)
+        self._children = np.full((capacity, vocab), -1, dtype=np.int64)
+        self.place = np.full(capacity + 1, -1, dtype=np.int64)
         self._texts = {0: ""}
 
     def grow(self, parents: np.ndarray, tokens: np.ndarray) -> np.ndarray:
         """The node of each parent node grown by its token; the pairs must differ (the
         search grows each prefix of its beam, all different, at most once by each token)."""
-        keys = parents * self.vocab + tokens
-        found = np.fromiter(map(self._node_of.get, keys.tolist(), repeat(-1)), np.int64, keys.size)
-        new = np.flatnonzero(found < 0)
+        found = self._children[parents, tokens]
+        new = (found < 0).nonzero()[0]
         if new.size:
-            found[new] = np.arange(len(self.parents), len(self.parents) + new.size)
-            self._node_of.update(zip(keys[new].tolist(), found[new].tolist(), strict=True))
-            self.parents.extend(parents[new].tolist())
-            self.tokens.extend(tokens[new].tolist())
+            end = self.size + new.size
+            if end > self.parents.size:
+                self._enlarge(2 * end)
+            found[new] = np.arange(self.size, end)
+            self._children[parents[new], tokens[new]] = found[new]
+            self.parents[self.size : end] = parents[new]
+            self.tokens[self.size : end] = tokens[new]
+            self.size = end
         return found
+
+    def _enlarge(self, capacity: int) -> None:
+        old = self.parents.size
+        self.parents = np.concatenate([self.parents, np.full(capacity - old, -1)])
+        self.tokens = np.concatenate([self.tokens, np.full(capacity - old, -1)])
+        more = np.full((capacity - old, self.vocab), -1, dtype=np.int64)
+        self._children = np.concatenate([self._children, more])
+        self.place = np.concatenate([self.place, np.full(capacity - old, -1)])
 
     def text(self, node: int) -> str:
         """The prefix ``node`` stands for."""
         path = []
         while node not in self._texts:
             path.append(node)
-            node = self.parents[node]
+            node = int(self.parents[node])
         for step in reversed(path):
             self._texts[step] = self._texts[node] + TOKENS[self.tokens[step]]
             node = step
@@ -325,17 +345,18 @@ def constrained_decode(
             # every (hypothesis, token) the automaton and the token pruning allow, as
             # hypothesis * vocab + token (ascending), with its step (next state, kind)
             options = steps[states]
-            pairs = np.flatnonzero((options >= 0) & allowed_tokens[t])
+            pairs = ((options >= 0) & allowed_tokens[t]).ravel().nonzero()[0]
             parent, tokens = np.divmod(pairs, vocab)
             step = options.ravel()[pairs]
             grown = np.where(tokens == lasts[parent], p_blank[parent], totals[parent])
             grown += row[tokens] + step_scores[step & 3]
             # A hypothesis whose parent is in the beam too is also reached by growing that
             # parent: add that way to it (it keeps its place) and drop the grown copy.
-            place = np.full(len(tree.parents) + 1, -1)  # beam index of each node (last: none)
+            place = tree.place  # beam index of each node in the beam, else -1
             place[nodes] = np.arange(nodes.size)
             at = place[parents_of]
-            child = np.flatnonzero(at >= 0)
+            place[nodes] = -1
+            child = (at >= 0).nonzero()[0]
             if child.size and pairs.size:
                 pair_of = np.full(nodes.size * vocab, -1)
                 pair_of[pairs] = np.arange(pairs.size)
@@ -346,7 +367,7 @@ def constrained_decode(
                 grown[found] = _NEG_INF
             # keep the `width` best of those that stay and those grown, within `score_beam`
             pool = np.concatenate([np.logaddexp(stay_blank, stay_char), grown])
-            chosen = np.flatnonzero(pool >= pool.max() - score_beam)
+            chosen = (pool >= pool.max() - score_beam).nonzero()[0]
             if chosen.size > width:
                 top = np.argpartition(pool[chosen], chosen.size - width)[chosen.size - width :]
                 chosen = np.sort(chosen[top])

@@ -14,6 +14,7 @@ from assistant.commands.grammar import CommandSet
 from assistant.commands.matcher import parse_text
 from assistant.decoding.constrained import (
     BeamConfig,
+    _PrefixTree,
     constrained_decode,
     continuation,
     ctc_log_score,
@@ -238,3 +239,14 @@ def test_numbers_decode_exactly(n: int, minutes: bool, seed: int) -> None:
     sentence = f"wait {forms[seed % len(forms)]}" + (" minutes" if minutes else "")
     best = constrained_decode(peaky_log_probs(sentence, seed=seed), SMALL.graph)[0]
     assert best.text == sentence
+
+
+def test_prefix_tree_gives_a_prefix_made_again_its_node_also_after_growing() -> None:
+    tree = _PrefixTree(vocab=len(TOKENS), capacity=2)
+    h, e = TOKENS.index("h"), TOKENS.index("e")
+    first = tree.grow(np.array([0, 0]), np.array([h, e]))
+    second = tree.grow(np.array([first[0], first[0], first[1]]), np.array([e, h, h]))
+    assert first.tolist() == [1, 2] and second.tolist() == [3, 4, 5]
+    again = tree.grow(np.array([first[0], 0, first[1]]), np.array([e, h, e]))
+    assert again.tolist() == [3, 1, 6]
+    assert [tree.text(n) for n in range(7)] == ["", "h", "e", "he", "hh", "eh", "ee"]
