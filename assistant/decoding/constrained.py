@@ -328,18 +328,19 @@ def constrained_decode(
 
     tree = _PrefixTree(vocab)
     # The beam, one entry per hypothesis: its node, its parent's node, log p(prefix, path ends
-    # in blank), log p(prefix, path ends in its last token), automaton state, last token.
+    # in blank), log p(prefix, path ends in its last token), their sum, automaton state, last
+    # token.
     nodes, parents_of = np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64)
-    p_blank, p_char = np.zeros(1), np.full(1, _NEG_INF)
+    p_blank, p_char, totals = np.zeros(1), np.full(1, _NEG_INF), np.zeros(1)
     states, lasts = np.full(1, graph.start, dtype=np.int64), np.full(1, -1, dtype=np.int64)
     ended_nodes, ended_scores = [], []  # hypotheses in accepting states, frame by frame
     for t in range(frames):
         row = scores[t]
         blank = row[BLANK_ID]
         stay_char = p_char + row[lasts]
-        totals = np.logaddexp(p_blank, p_char)
         if skip[t]:
             p_blank, p_char = totals + blank, stay_char
+            totals = np.logaddexp(p_blank, p_char)
         else:
             stay_blank = totals + blank
             # every (hypothesis, token) the automaton and the token pruning allow, as
@@ -365,7 +366,8 @@ def constrained_decode(
                 child, found = child[hit], found[hit]
                 stay_char[child] = np.logaddexp(stay_char[child], grown[found])
                 grown[found] = _NEG_INF
-            # keep the `width` best of those that stay and those grown, within `score_beam`
+            # keep the `width` best of those that stay and those grown, within `score_beam`;
+            # a grown one's total is its p_char (its p_blank is -inf)
             pool = np.concatenate([np.logaddexp(stay_blank, stay_char), grown])
             chosen = (pool >= pool.max() - score_beam).nonzero()[0]
             if chosen.size > width:
@@ -380,10 +382,11 @@ def constrained_decode(
             p_char = np.concatenate([stay_char[stays], grown[news]])
             states = np.concatenate([states[stays], step[news] >> 2])
             lasts = np.concatenate([lasts[stays], tokens[news]])
+            totals = pool[chosen]
         ended = accepting[states]
         if ended.any():
             ended_nodes.append(nodes[ended])
-            ended_scores.append(np.logaddexp(p_blank[ended], p_char[ended]) + blank_tail[t + 1])
+            ended_scores.append(totals[ended] + blank_tail[t + 1])
 
     # A sentence may also end early, the rest of the frames blank: its best such score. Only
     # the `nbest` best texts can be returned, and a text that ends early scores below all of
