@@ -333,7 +333,7 @@ def constrained_decode(
     nodes, parents_of = np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64)
     p_blank, p_char, totals = np.zeros(1), np.full(1, _NEG_INF), np.zeros(1)
     states, lasts = np.full(1, graph.start, dtype=np.int64), np.full(1, -1, dtype=np.int64)
-    ended_nodes, ended_scores = [], []  # hypotheses in accepting states, frame by frame
+    beam_nodes, beam_states, beam_totals = [], [], []  # the beam after each frame
     for t in range(frames):
         row = scores[t]
         blank = row[BLANK_ID]
@@ -371,9 +371,10 @@ def constrained_decode(
             pool = np.concatenate([np.logaddexp(stay_blank, stay_char), grown])
             chosen = (pool >= pool.max() - score_beam).nonzero()[0]
             if chosen.size > width:
-                top = np.argpartition(pool[chosen], chosen.size - width)[chosen.size - width :]
-                chosen = np.sort(chosen[top])
-            split = int(np.searchsorted(chosen, nodes.size))
+                top = pool[chosen].argpartition(chosen.size - width)[chosen.size - width :]
+                chosen = chosen[top]
+                chosen.sort()
+            split = int(chosen.searchsorted(nodes.size))
             stays, news = chosen[:split], chosen[split:] - nodes.size
             new_parents = nodes[parent[news]]
             nodes = np.concatenate([nodes[stays], tree.grow(new_parents, tokens[news])])
@@ -383,17 +384,19 @@ def constrained_decode(
             states = np.concatenate([states[stays], step[news] >> 2])
             lasts = np.concatenate([lasts[stays], tokens[news]])
             totals = pool[chosen]
-        ended = accepting[states]
-        if ended.any():
-            ended_nodes.append(nodes[ended])
-            ended_scores.append(totals[ended] + blank_tail[t + 1])
+        beam_nodes.append(nodes)
+        beam_states.append(states)
+        beam_totals.append(totals)
 
     # A sentence may also end early, the rest of the frames blank: its best such score. Only
     # the `nbest` best texts can be returned, and a text that ends early scores below all of
     # them unless it is one of them, so the rest are never spelled out.
     finished: dict[str, float] = {}
-    if ended_nodes:
-        every_node, every_score = np.concatenate(ended_nodes), np.concatenate(ended_scores)
+    ended = accepting[np.concatenate(beam_states)] if frames else accepting[:0]
+    if ended.any():
+        sizes = np.fromiter(map(len, beam_nodes), np.int64, frames)
+        every_node = np.concatenate(beam_nodes)[ended]
+        every_score = (np.concatenate(beam_totals) + np.repeat(blank_tail[1:], sizes))[ended]
         best_first = np.argsort(-every_score, kind="stable")
         for node, score in zip(
             every_node[best_first].tolist(), every_score[best_first].tolist(), strict=True
