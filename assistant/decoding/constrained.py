@@ -327,6 +327,9 @@ def constrained_decode(
     step_scores, width, score_beam = _step_scores(config), config.beam_width, config.score_beam
 
     tree = _PrefixTree(vocab)
+    # scratch: each (hypothesis, token) pair's index among those grown, else -1; and -infs
+    pair_of = np.full(max(width, 1) * vocab * 2, -1)
+    minus_inf = np.full(max(width, 1) * vocab * 2, _NEG_INF)
     # The beam, one entry per hypothesis: its node, its parent's node, log p(prefix, path ends
     # in blank), log p(prefix, path ends in its last token), their sum, automaton state, last
     # token.
@@ -359,9 +362,9 @@ def constrained_decode(
             place[nodes] = -1
             child = (at >= 0).nonzero()[0]
             if child.size and pairs.size:
-                pair_of = np.full(nodes.size * vocab, -1)
                 pair_of[pairs] = np.arange(pairs.size)
                 found = pair_of[at[child] * vocab + lasts[child]]
+                pair_of[pairs] = -1
                 hit = found >= 0
                 child, found = child[hit], found[hit]
                 stay_char[child] = np.logaddexp(stay_char[child], grown[found])
@@ -379,7 +382,7 @@ def constrained_decode(
             new_parents = nodes[parent[news]]
             nodes = np.concatenate([nodes[stays], tree.grow(new_parents, tokens[news])])
             parents_of = np.concatenate([parents_of[stays], new_parents])
-            p_blank = np.concatenate([stay_blank[stays], np.full(news.size, _NEG_INF)])
+            p_blank = np.concatenate([stay_blank[stays], minus_inf[: news.size]])
             p_char = np.concatenate([stay_char[stays], grown[news]])
             states = np.concatenate([states[stays], step[news] >> 2])
             lasts = np.concatenate([lasts[stays], tokens[news]])
