@@ -327,9 +327,10 @@ def constrained_decode(
     step_scores, width, score_beam = _step_scores(config), config.beam_width, config.score_beam
 
     tree = _PrefixTree(vocab)
-    # scratch: each (hypothesis, token) pair's index among those grown, else -1; and -infs
-    pair_of = np.full(max(width, 1) * vocab * 2, -1)
-    minus_inf = np.full(max(width, 1) * vocab * 2, _NEG_INF)
+    # scratch (the beam never holds more than `width`): each (hypothesis, token) pair's index
+    # among those grown, else -1; and the p_blank of hypotheses just grown
+    pair_of = np.full(width * vocab, -1)
+    minus_inf = np.full(width, _NEG_INF)
     # The beam, one entry per hypothesis: its node, its parent's node, log p(prefix, path ends
     # in blank), log p(prefix, path ends in its last token), their sum, automaton state, last
     # token.
