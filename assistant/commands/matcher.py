@@ -65,13 +65,8 @@ def _match(
     elif isinstance(expression, Sequence):
         yield from _match_items(expression.items, 0, words, pos, grammar)
     elif isinstance(expression, Alternative):
-        word = words[pos] if pos < len(words) else None
         for option in expression.options:
-            if isinstance(option, Word):  # the common case, without a generator
-                if option.text == word:
-                    yield pos + 1, ()
-            else:
-                yield from _match(option, words, pos, grammar)
+            yield from _match(option, words, pos, grammar)
     else:
         body = grammar.slot_body(expression)
         if body is None:  # free text: shortest first, so that a closing "please" is no text

@@ -153,14 +153,11 @@ def ctc_log_scores(log_probs: np.ndarray, texts: Sequence[str]) -> list[float]:
     if width > 1:
         alpha[:, 1] = emissions[0, :, 1]
     from_previous = np.full(extended.shape, _NEG_INF)
-    from_skip = np.full(extended.shape, _NEG_INF)  # where no skip enters, it stays -inf
-    skip_into, summed = skip[:, 2:], np.empty(extended.shape)
+    from_skip = np.full(extended.shape, _NEG_INF)
     for t in range(1, frames):
         from_previous[:, 1:] = alpha[:, :-1]
-        np.copyto(from_skip[:, 2:], alpha[:, :-2], where=skip_into)
-        np.logaddexp(alpha, from_previous, out=summed)
-        np.logaddexp(summed, from_skip, out=summed)
-        np.add(summed, emissions[t], out=alpha)
+        from_skip[:, 2:] = np.where(skip[:, 2:], alpha[:, :-2], _NEG_INF)
+        alpha = np.logaddexp(np.logaddexp(alpha, from_previous), from_skip) + emissions[t]
     scores = []
     for row, size in enumerate(sizes):
         last = alpha[row, size - 1]
